@@ -1,0 +1,55 @@
+//! Cell search + MIB speed on real captures (release build, one thread).
+
+use cellsentry_lte::{decode_iq, CellSearcher, IqFormat, SearchConfig};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::path::PathBuf;
+
+fn capture(name: &str) -> Option<Vec<u8>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let local = root.join("../../captures/lte").join(name);
+    let shared = root.join("../../../shared/captures/lte").join(name);
+    std::fs::read(local).or_else(|_| std::fs::read(shared)).ok()
+}
+
+fn bench(c: &mut Criterion) {
+    let cases = [
+        (
+            "f806_s1.92_cu8_rtlsdr_80ms.bin",
+            IqFormat::Cu8,
+            1.92e6,
+            806e6,
+        ),
+        (
+            "f2645_s1.92_cu8_rtlsdr_tdd_ppm26_300ms.bin",
+            IqFormat::Cu8,
+            1.92e6,
+            2645e6,
+        ),
+        (
+            "f796_s19.2_cs8_hackrf_80ms.bin",
+            IqFormat::Cs8,
+            19.2e6,
+            796e6,
+        ),
+    ];
+    for (name, fmt, rate, fc) in cases {
+        let Some(bytes) = capture(name) else {
+            eprintln!("skipping {name}: capture not found");
+            continue;
+        };
+        let mut samples = decode_iq(&bytes, fmt).expect("capture decodes");
+        // 80 ms, the duration the speed goal is stated for
+        samples.truncate((0.08 * rate) as usize);
+        let mut searcher = CellSearcher::new(SearchConfig::default());
+        c.bench_function(&format!("search_80ms/{name}"), |b| {
+            b.iter(|| {
+                searcher
+                    .search(&samples, rate, Some(fc))
+                    .expect("search runs")
+            })
+        });
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

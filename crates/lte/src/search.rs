@@ -1,0 +1,373 @@
+//! Cell search driver: PSS search, fine timing and carrier offset, SSS, PBCH/MIB and the per-cell
+//! measurements, put together into [`LteCellDetection`]s.
+
+use crate::mib::parse_mib;
+use crate::ofdm::{pss_start, Demod, FRAME_SAMPLES, HALF_FRAME_SAMPLES, NFFT, SLOT_SAMPLES};
+use crate::pbch::{PbchDecoder, PbchFrame};
+use crate::pss::{PssCandidate, PssSearch};
+use crate::resample::{decimate, decimation_factor};
+use crate::sss::SssDetector;
+use crate::{LteCellDetection, LteError, SearchConfig, SEARCH_RATE_SPS};
+use num_complex::Complex32;
+use rustfft::FftPlanner;
+
+/// Samples the FFT window starts before the end of the cyclic prefix (timing margin).
+const BACKOFF: usize = 5;
+/// PSS positions are re-found within +-this many samples in every half frame, which follows
+/// sampling-clock drift of tens of ppm.
+const TRACK_RADIUS: usize = 3;
+/// Fewest samples the search accepts: one half frame plus a PSS block.
+pub const MIN_SAMPLES: usize = HALF_FRAME_SAMPLES;
+
+/// Reusable receiver: FFT plans, sequence tables and buffers are built once.
+pub struct CellSearcher {
+    cfg: SearchConfig,
+    pss: PssSearch,
+    sss: SssDetector,
+    demod: Demod,
+    pbch: PbchDecoder,
+    decimated: Vec<Complex32>,
+}
+
+/// One-shot convenience wrapper around [`CellSearcher`].
+pub fn search_cells(
+    samples: &[Complex32],
+    sample_rate_hz: f64,
+    carrier_freq_hz: Option<f64>,
+    cfg: &SearchConfig,
+) -> Result<Vec<LteCellDetection>, LteError> {
+    CellSearcher::new(cfg.clone()).search(samples, sample_rate_hz, carrier_freq_hz)
+}
+
+impl CellSearcher {
+    pub fn new(cfg: SearchConfig) -> Self {
+        let mut planner = FftPlanner::new();
+        CellSearcher {
+            pss: PssSearch::new(&mut planner, cfg.max_freq_offset_hz, cfg.pss_peaks_per_root),
+            sss: SssDetector::new(),
+            demod: Demod::new(&mut planner, BACKOFF),
+            pbch: PbchDecoder::new(),
+            decimated: Vec::new(),
+            cfg,
+        }
+    }
+
+    pub fn config(&self) -> &SearchConfig {
+        &self.cfg
+    }
+
+    /// Finds the cells in `samples` (any rate 1.92 Msps times an integer), strongest PSS first.
+    pub fn search(
+        &mut self,
+        samples: &[Complex32],
+        sample_rate_hz: f64,
+        carrier_freq_hz: Option<f64>,
+    ) -> Result<Vec<LteCellDetection>, LteError> {
+        let factor = decimation_factor(sample_rate_hz)?;
+        let mut buf = std::mem::take(&mut self.decimated);
+        let x: &[Complex32] = if factor == 1 {
+            samples
+        } else {
+            decimate(samples, factor, &mut buf);
+            &buf
+        };
+        let res = self.search_1p92(x, factor, carrier_freq_hz);
+        self.decimated = buf;
+        res
+    }
+
+    fn search_1p92(
+        &mut self,
+        x: &[Complex32],
+        factor: usize,
+        carrier_freq_hz: Option<f64>,
+    ) -> Result<Vec<LteCellDetection>, LteError> {
+        if x.len() < MIN_SAMPLES {
+            return Err(LteError::TooShort {
+                needed: MIN_SAMPLES,
+                got: x.len(),
+            });
+        }
+        if let Some(i) = x
+            .iter()
+            .position(|c| !c.re.is_finite() || !c.im.is_finite())
+        {
+            return Err(LteError::NonFinite(i));
+        }
+        let fast = ((self.cfg.pss_search_ms * 1e-3 * SEARCH_RATE_SPS) as usize)
+            .clamp(MIN_SAMPLES, x.len());
+        let full =
+            ((self.cfg.pss_search_max_ms * 1e-3 * SEARCH_RATE_SPS) as usize).clamp(fast, x.len());
+        let mut cells: Vec<LteCellDetection> = Vec::new();
+        // A short accumulation finds every cell of usable strength; only when it yields no MIB
+        // is the search repeated over the longer span for weak cells.
+        for span in [fast, full] {
+            if span > fast && cells.iter().any(|c| c.mib.is_some()) {
+                break;
+            }
+            let cands = self.pss.search(&x[..span], self.cfg.pss_threshold);
+            for cand in &cands {
+                if let Some(c) = self.examine(x, factor, carrier_freq_hz, cand, &cells, false) {
+                    cells.push(c);
+                }
+            }
+            if span == full {
+                break;
+            }
+        }
+        // Co-sited sectors share timing and oscillator: try the other PSS roots exactly where a
+        // found cell is, even when their own peak was hidden under the stronger sector's.
+        let found: Vec<(u8, usize, f64)> = cells
+            .iter()
+            .map(|c| {
+                let pos = (c.frame_start_sample_1p92 as usize + pss_start(c.duplex, c.cp))
+                    % HALF_FRAME_SAMPLES;
+                (c.n_id_2, pos, c.freq_offset_hz)
+            })
+            .collect();
+        for (n2, pos, f) in found {
+            for r in 0..3u8 {
+                if r == n2 {
+                    continue;
+                }
+                let cand = PssCandidate {
+                    n_id_2: r,
+                    pos,
+                    freq_hz: f,
+                    metric: self.pss.metric_at(r as usize, pos),
+                };
+                if let Some(c) = self.examine(x, factor, carrier_freq_hz, &cand, &cells, true) {
+                    cells.push(c);
+                }
+            }
+        }
+        Ok(cells)
+    }
+
+    /// Tracks one PSS candidate through the capture (`co_sited`: a try at a found cell's
+    /// timing, reported only with a decoded MIB) and runs fine frequency, SSS, PBCH and
+    /// measurements on it. `None` when it is not a cell (or one already in `cells`).
+    fn examine(
+        &mut self,
+        x: &[Complex32],
+        factor: usize,
+        carrier_freq_hz: Option<f64>,
+        cand: &PssCandidate,
+        cells: &[LteCellDetection],
+        co_sited: bool,
+    ) -> Option<LteCellDetection> {
+        let n2 = cand.n_id_2 as usize;
+        // Track the PSS through the capture.
+        let mut occ: Vec<usize> = Vec::new();
+        let mut guess = cand.pos;
+        while guess + NFFT + TRACK_RADIUS <= x.len() {
+            match self.pss.refine(x, guess, TRACK_RADIUS, n2, cand.freq_hz) {
+                Some((p, _)) => {
+                    occ.push(p);
+                    guess = p + HALF_FRAME_SAMPLES;
+                }
+                None => break,
+            }
+        }
+        if occ.is_empty() {
+            return None;
+        }
+        // Straight-line fit through the tracked positions: one noisy PSS at low SNR must
+        // not move the frame timing, while a sampling-clock drift still is followed.
+        fit_line(&mut occ);
+        // Fine offset from the phase between the PSS halves (unambiguous +-15 kHz), twice.
+        let mut cfo = cand.freq_hz;
+        for _ in 0..2 {
+            let mut acc = Complex32::new(0.0, 0.0);
+            for &p in &occ {
+                if let Some((a, b)) = self.pss.half_corr(x, p, n2, cfo) {
+                    acc += b * a.conj();
+                }
+            }
+            if acc.norm() > 0.0 {
+                cfo += acc.arg() as f64 * SEARCH_RATE_SPS
+                    / (2.0 * std::f64::consts::PI * (NFFT / 2) as f64);
+            }
+        }
+        let sss = self.sss.detect(&mut self.demod, x, n2, &occ, cfo)?;
+        // A co-sited try is anchored on a decoded cell's timing and must decode its own MIB, so
+        // a lower SSS margin is enough to let it through to the PBCH.
+        let sss_min = if co_sited {
+            self.cfg.sss_threshold_co_sited
+        } else {
+            self.cfg.sss_threshold
+        };
+        if sss.margin < sss_min {
+            return None;
+        }
+        let pci = 3 * sss.n_id_1 + n2 as u16;
+        if cells.iter().any(|c| c.pci == pci) {
+            return None;
+        }
+        let pss_off = pss_start(sss.duplex, sss.cp) as isize;
+        let mut fs0 = occ[0] as isize - pss_off;
+        if !sss.first_is_subframe0 {
+            fs0 -= HALF_FRAME_SAMPLES as isize;
+        }
+        let first_frame = fs0.rem_euclid(FRAME_SAMPLES as isize) as usize;
+        // Residual offset from the rotation of the port-0 pilots between the two slots of
+        // subframe 0 (unambiguous +-1 kHz, and the PSS estimate is within a few 100 Hz).
+        for short in [true, false] {
+            let mut rot = Complex32::new(0.0, 0.0);
+            let mut rot_abs = 0f32;
+            let mut span = SLOT_SAMPLES;
+            for k in 0..8 {
+                let start = first_frame + k * FRAME_SAMPLES;
+                if let Some(f) =
+                    self.pbch
+                        .receive_frame(&mut self.demod, x, start, cfo, pci, sss.cp)
+                {
+                    let r = if short {
+                        span = f.pilot_short_samples;
+                        f.pilot_rotation_short
+                    } else {
+                        f.pilot_rotation
+                    };
+                    rot += r;
+                    rot_abs += r.norm();
+                }
+            }
+            // Only trust a clearly coherent rotation; at low SNR the PSS estimate is better.
+            if rot_abs > 0.0 && rot.norm() > 0.5 * rot_abs {
+                let delta =
+                    rot.arg() as f64 * SEARCH_RATE_SPS / (2.0 * std::f64::consts::PI * span as f64);
+                if delta.abs() < 1_500.0 {
+                    cfo += delta;
+                }
+            }
+        }
+        // PBCH in as many frames as needed.
+        let mut frames: Vec<(usize, PbchFrame)> = Vec::new();
+        let mut mib = None;
+        let mut k = 0;
+        while k < self.cfg.max_mib_frames {
+            let predicted = first_frame + k * FRAME_SAMPLES;
+            if predicted + FRAME_SAMPLES / 10 > x.len() {
+                break;
+            }
+            // Use the tracked subframe-0 PSS closest to the prediction for local timing.
+            let pss_pred = predicted + pss_off as usize;
+            let start = occ
+                .iter()
+                .find(|&&p| p.abs_diff(pss_pred) <= 2 * TRACK_RADIUS + 2)
+                .and_then(|&p| p.checked_sub(pss_off as usize))
+                .unwrap_or(predicted);
+            if let Some(f) = self
+                .pbch
+                .receive_frame(&mut self.demod, x, start, cfo, pci, sss.cp)
+            {
+                frames.push((k, f));
+            }
+            k += 1;
+            if mib.is_none() {
+                mib = self.try_mib(&frames, pci);
+            }
+            if mib.is_some() && frames.len() >= 2 {
+                break;
+            }
+        }
+        if mib.is_none()
+            && (co_sited
+                || !self.cfg.report_without_mib
+                || sss.margin < self.cfg.sss_threshold_no_mib)
+        {
+            return None;
+        }
+        let (rsrp_dbfs, rsrq_db, sinr_db) = measurements(&frames);
+        Some(LteCellDetection {
+            pci,
+            n_id_1: sss.n_id_1,
+            n_id_2: n2 as u8,
+            duplex: sss.duplex,
+            cp: sss.cp,
+            freq_offset_hz: cfo,
+            freq_offset_ppm: carrier_freq_hz.filter(|f| *f > 0.0).map(|f| cfo / f * 1e6),
+            frame_start_sample: (first_frame * factor) as u64,
+            frame_start_sample_1p92: first_frame as f64,
+            pss_metric: cand.metric,
+            sss_metric: sss.margin,
+            rsrp_dbfs,
+            rsrq_db,
+            sinr_db,
+            mib,
+        })
+    }
+
+    /// Decodes the newest frame alone, then together with its predecessors in the same 40 ms
+    /// PBCH period. Returns the MIB with the SFN of frame index 0.
+    fn try_mib(&mut self, frames: &[(usize, PbchFrame)], pci: u16) -> Option<crate::MibInfo> {
+        let n = frames.len();
+        if n == 0 {
+            return None;
+        }
+        for len in 1..=n.min(4) {
+            let group = &frames[n - len..];
+            // Only consecutive frames can share one soft combination.
+            if group.windows(2).any(|w| w[1].0 != w[0].0 + 1) {
+                break;
+            }
+            let refs: Vec<&PbchFrame> = group.iter().map(|(_, f)| f).collect();
+            if let Some(dec) = self.pbch.decode(&refs, pci) {
+                let first_idx = group[0].0;
+                let m = parse_mib(&dec.bits, dec.sfn_mod4 as u16, dec.ports)?;
+                let sfn = (m.sfn as i32 - first_idx as i32).rem_euclid(1024) as u16;
+                return Some(crate::MibInfo { sfn, ..m });
+            }
+        }
+        None
+    }
+}
+
+/// Replaces `occ[i]` by the least-squares line through (i, occ[i] - i * half frame).
+fn fit_line(occ: &mut [usize]) {
+    let n = occ.len();
+    if n < 3 {
+        return;
+    }
+    let ys: Vec<f64> = occ
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| p as f64 - (i * HALF_FRAME_SAMPLES) as f64)
+        .collect();
+    let nf = n as f64;
+    let mx = (nf - 1.0) / 2.0;
+    let my = ys.iter().sum::<f64>() / nf;
+    let mut sxy = 0.0;
+    let mut sxx = 0.0;
+    for (i, y) in ys.iter().enumerate() {
+        let dx = i as f64 - mx;
+        sxy += dx * (y - my);
+        sxx += dx * dx;
+    }
+    let slope = sxy / sxx;
+    for (i, p) in occ.iter_mut().enumerate() {
+        let y = my + slope * (i as f64 - mx);
+        let v = y.round() + (i * HALF_FRAME_SAMPLES) as f64;
+        if v >= 0.0 {
+            *p = v as usize;
+        }
+    }
+}
+
+fn measurements(frames: &[(usize, PbchFrame)]) -> (Option<f64>, Option<f64>, Option<f64>) {
+    if frames.is_empty() {
+        return (None, None, None);
+    }
+    let n = frames.len() as f64;
+    let rsrp = frames.iter().map(|(_, f)| f.rsrp).sum::<f64>() / n;
+    let rssi = frames.iter().map(|(_, f)| f.rssi).sum::<f64>() / n;
+    let sig = frames.iter().map(|(_, f)| f.signal).sum::<f64>() / n;
+    let noise = frames.iter().map(|(_, f)| f.noise).sum::<f64>() / n;
+    let db = |v: f64| 10.0 * v.max(1e-30).log10();
+    let rsrq = if rssi > 0.0 {
+        Some(db(6.0 * rsrp / rssi))
+    } else {
+        None
+    };
+    (Some(db(rsrp)), rsrq, Some(db(sig) - db(noise)))
+}
