@@ -1,0 +1,144 @@
+//! From receiver output to the detector's input model, and the detector's verdicts back.
+//!
+//! The detector has its own plain model (`cellsentry_detect::CellObservation`) so that it knows
+//! nothing of the receivers; this module is the one place that translates.
+
+use cellsentry_detect::{
+    Baseline, CellObservation, CellVerdict, Engine, FreqPriority, GsmSiType, GsmSystemInfo, Plmn,
+    Profile, RachControl, Scene, Thresholds,
+};
+use cellsentry_gsm_l3::{CellSystemInfo, SiType};
+
+use crate::chain::{GsmCellResult, StreamResult};
+
+fn si_type(t: SiType) -> GsmSiType {
+    match t {
+        SiType::Si1 => GsmSiType::Si1,
+        SiType::Si2 => GsmSiType::Si2,
+        SiType::Si2bis => GsmSiType::Si2bis,
+        SiType::Si2ter => GsmSiType::Si2ter,
+        SiType::Si2quater => GsmSiType::Si2quater,
+        SiType::Si3 => GsmSiType::Si3,
+        SiType::Si4 => GsmSiType::Si4,
+        SiType::Si5 => GsmSiType::Si5,
+        SiType::Si5bis => GsmSiType::Si5bis,
+        SiType::Si5ter => GsmSiType::Si5ter,
+        SiType::Si6 => GsmSiType::Si6,
+        SiType::Si7 => GsmSiType::Si7,
+        SiType::Si8 => GsmSiType::Si8,
+        SiType::Si9 => GsmSiType::Si9,
+        SiType::Si13 => GsmSiType::Si13,
+    }
+}
+
+/// The detector's view of what a GSM cell broadcast.
+pub fn gsm_system_info(si: &CellSystemInfo) -> GsmSystemInfo {
+    let seen = si.si_types_seen();
+    GsmSystemInfo {
+        si_types: seen.iter().copied().map(si_type).collect(),
+        t3212_decihours: si.t3212_decihours(),
+        rach: si.rach_control().map(|r| RachControl {
+            emergency_call_barred: r.emergency_call_barred,
+            cell_barred: r.cell_bar_access,
+            access_class_barred_mask: r.acc_raw,
+            re_not_allowed: r.re_not_allowed,
+            max_retrans: Some(r.max_retrans),
+            tx_integer_slots: Some(r.tx_integer_slots),
+        }),
+        cell_reselect_hysteresis_db: si.cell_reselect_hysteresis_db(),
+        // RXLEV_ACCESS_MIN is coded 0..63 from -110 dBm in 1 dB steps (TS 45.008 8.1.4).
+        rxlev_access_min: si
+            .rxlev_access_min_dbm()
+            .map(|dbm| (dbm + 110).clamp(0, 63) as u8),
+        ms_txpwr_max_cch: None,
+        si3_rest_octets_decoded: si
+            .seen(SiType::Si3)
+            .then(|| si.gprs_indicator_present().is_some()),
+        cell_bar_qualify: None,
+        cell_reselect_offset_db: si.cell_reselect_offset_db(),
+        temporary_offset_db: si.temporary_offset_db(),
+        penalty_time_s: si.penalty_time_s(),
+        gprs_indicator: si.gprs_indicator_present(),
+        si2quater_announced: si.si2quater_announced(),
+        si13_announced: si.si13_announced(),
+        si2ter_announced: si.si2ter_announced(),
+        neighbour_arfcns: si.seen(SiType::Si2).then(|| si.neighbour_arfcns()),
+        cell_channel_arfcns: si.cell_allocation_arfcns(),
+        ncc_permitted: None,
+        bs_ag_blks_res: None,
+        bs_pa_mfrms: None,
+        ccch_combined: None,
+        eutran_neighbours: si
+            .eutran_neighbours()
+            .into_iter()
+            .map(|n| FreqPriority {
+                channel: u32::from(n.earfcn),
+                priority: n.priority,
+            })
+            .collect(),
+        geran_priority: si.geran_priority(),
+    }
+}
+
+/// One observation per power sample of the cell, each with the identity and system
+/// information decoded over the whole stream (a replayed carrier is one cell throughout).
+pub fn gsm_observations(cell: &GsmCellResult, base_unix_ms: i64) -> Vec<CellObservation> {
+    let m = &cell.measurement;
+    let si = gsm_system_info(&cell.sysinfo);
+    let id = cell.sysinfo.cell_id();
+    let make = |time_s: f64, power_dbfs: Option<f64>| {
+        let mut o = CellObservation::new(
+            cellsentry_detect::Rat::Gsm,
+            base_unix_ms + (time_s * 1000.0) as i64,
+        );
+        o.channel = cell.arfcn.map(u32::from);
+        o.bsic_pci = m.bsic.map(u16::from);
+        o.plmn = id
+            .as_ref()
+            .and_then(|c| Plmn::parse(&format!("{}-{}", c.plmn.mcc, c.plmn.mnc)).ok());
+        o.lac_tac = id.as_ref().map(|c| u32::from(c.lac));
+        o.cell_id = id.as_ref().and_then(|c| c.cell_identity.map(u32::from));
+        o.dl_freq_hz = cell.carrier_freq_hz;
+        o.power_dbfs = power_dbfs.or(m.power_dbfs.map(f64::from));
+        o.snr_db = m.snr_db.map(f64::from);
+        o.freq_offset_hz = m.freq_offset_hz;
+        o.freq_offset_ppm = m.freq_offset_ppm;
+        o.gsm = Some(si.clone());
+        o
+    };
+    let mut out: Vec<CellObservation> = cell
+        .power
+        .iter()
+        .map(|p| make(p.time_s, Some(p.power_dbfs)))
+        .collect();
+    if out.is_empty() {
+        out.push(make(0.0, None));
+    }
+    // Paging is counted once per stream, on the last observation (the counters are deltas).
+    if let Some(last) = out.last_mut() {
+        last.paging = Some(cell.paging);
+    }
+    out
+}
+
+/// Every observation of a stream.
+pub fn observations(result: &StreamResult, base_unix_ms: i64) -> Vec<CellObservation> {
+    result
+        .gsm
+        .iter()
+        .flat_map(|c| gsm_observations(c, base_unix_ms))
+        .collect()
+}
+
+/// The detector with the settings the CLI offers.
+pub fn engine(country: Option<&str>, baseline: Baseline) -> Engine {
+    let profile = country.and_then(|c| Profile::builtin(c).ok());
+    Engine::new(profile, baseline, Thresholds::default())
+}
+
+/// Verdicts on every cell of a scene.
+pub fn verdicts(engine: &Engine, observations: &[CellObservation]) -> (Scene, Vec<CellVerdict>) {
+    let scene = Scene::from_observations(observations);
+    let verdicts = engine.evaluate(&scene);
+    (scene, verdicts)
+}

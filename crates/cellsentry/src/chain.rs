@@ -1,0 +1,333 @@
+//! The receive chain of one IQ stream: spectrum, GSM receiver and layer 3, LTE cell search.
+//!
+//! A `Chain` is fed the blocks of one source in order (file or radio, it does not care) and
+//! ends in a `StreamResult`: the spectrum summary, every cell found with its measurements, the
+//! messages it broadcast (unknown ones kept raw with the reason) and its power over time.
+
+use cellsentry_capture::{IqBlock, SourceInfo};
+use cellsentry_detect::PagingCounters;
+use cellsentry_dsp::bandplan::gsm_channels_for_dl_freq;
+use cellsentry_dsp::{WelchAccumulator, WelchConfig, Window};
+use cellsentry_gsm::{
+    l3_channel, GsmCellMeasurement, GsmEvent, GsmReceiver, L2Block, LogicalChannel,
+};
+use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, L3Message, MobileIdentity};
+use num_complex::Complex32;
+use serde::Serialize;
+
+use crate::cmd::spectrum::{summarise, SpectrumSummary};
+
+/// How often a cell's power is sampled into its timeline (and stored as an observation).
+pub const OBSERVATION_INTERVAL_S: f64 = 0.5;
+
+/// A decoded (or undecodable) message, ready for the store, the pcap and the JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecodedMessage {
+    /// Seconds since the start of the stream.
+    pub time_s: f64,
+    pub frame_number: u32,
+    /// GSM logical channel the block came on.
+    pub channel: LogicalChannel,
+    pub message_type: String,
+    #[serde(serialize_with = "hex")]
+    pub raw: Vec<u8>,
+    pub decoded: Option<serde_json::Value>,
+    /// Why the message could not be decoded.
+    pub error: Option<String>,
+    pub snr_db: f32,
+}
+
+fn hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    s.serialize_str(&text)
+}
+
+/// One paging message and the identities it carried, kept only until the store hashes them.
+#[derive(Debug, Clone)]
+pub struct PagingRecord {
+    pub time_s: f64,
+    /// (kind: "imsi" / "tmsi" / "imei", value).
+    pub identities: Vec<(&'static str, String)>,
+}
+
+/// Power of a cell over one observation interval.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PowerSample {
+    pub time_s: f64,
+    pub power_dbfs: f64,
+}
+
+/// One GSM carrier followed through the stream.
+#[derive(Debug, Serialize)]
+pub struct GsmCellResult {
+    pub arfcn: Option<u16>,
+    pub band: Option<String>,
+    pub carrier_freq_hz: Option<f64>,
+    pub measurement: GsmCellMeasurement,
+    #[serde(skip)]
+    pub sysinfo: CellSystemInfo,
+    pub messages: Vec<DecodedMessage>,
+    pub fill_frames: u32,
+    pub paging: PagingCounters,
+    #[serde(skip)]
+    pub paging_records: Vec<PagingRecord>,
+    pub power: Vec<PowerSample>,
+    /// Every decoded block in order (fill frames too), for GSMTAP output.
+    #[serde(skip)]
+    pub blocks: Vec<L2Block>,
+}
+
+impl GsmCellResult {
+    /// Anything worth reporting: synchronised at least once.
+    pub fn found(&self) -> bool {
+        self.measurement.bsic.is_some() || self.measurement.blocks_ok > 0
+    }
+}
+
+/// Everything one stream yielded.
+#[derive(Debug, Serialize)]
+pub struct StreamResult {
+    pub source: SourceInfo,
+    pub seconds: f64,
+    pub samples: u64,
+    pub dropped: u64,
+    pub spectrum: Option<SpectrumSummary>,
+    pub gsm: Vec<GsmCellResult>,
+}
+
+struct GsmChain {
+    arfcn: Option<u16>,
+    band: Option<String>,
+    carrier_freq_hz: Option<f64>,
+    rx: GsmReceiver,
+    sysinfo: CellSystemInfo,
+    messages: Vec<DecodedMessage>,
+    fill_frames: u32,
+    paging: PagingCounters,
+    paging_records: Vec<PagingRecord>,
+    power: Vec<PowerSample>,
+    blocks: Vec<L2Block>,
+    interval_sum: f64,
+    interval_n: u64,
+    interval_start_s: f64,
+}
+
+impl GsmChain {
+    fn handle(&mut self, event: GsmEvent, rate_sps: f64) {
+        let GsmEvent::Block(block) = event else {
+            return;
+        };
+        let channel = l3_channel(block.channel);
+        let time_s = block.first_sample as f64 / rate_sps;
+        let message = parse_l2_block(channel, &block.bytes);
+        self.blocks.push(block.clone());
+        if matches!(message, L3Message::Fill { .. }) {
+            self.fill_frames += 1;
+            return;
+        }
+        self.sysinfo.update(&message);
+        let is_paging = matches!(
+            message,
+            L3Message::PagingRequest1(_)
+                | L3Message::PagingRequest2(_)
+                | L3Message::PagingRequest3(_)
+        );
+        if is_paging {
+            let mut identities = Vec::new();
+            for id in message.paged_identities() {
+                let (kind, value) = match id {
+                    MobileIdentity::Imsi(v) => ("imsi", v.clone()),
+                    MobileIdentity::Tmsi(v) => ("tmsi", v.clone()),
+                    MobileIdentity::Imei(v) | MobileIdentity::ImeiSv(v) => ("imei", v.clone()),
+                    _ => continue,
+                };
+                match kind {
+                    "imsi" => self.paging.imsi_pages += 1,
+                    "tmsi" => self.paging.tmsi_pages += 1,
+                    _ => {}
+                }
+                identities.push((kind, value));
+            }
+            if identities.is_empty() {
+                self.paging.empty_pages += 1;
+            }
+            self.paging_records
+                .push(PagingRecord { time_s, identities });
+        }
+        let (decoded, error) = match &message {
+            L3Message::Unparsed { reason, .. } => (None, Some(reason.to_string())),
+            m => (serde_json::to_value(redact(m)).ok(), None),
+        };
+        self.messages.push(DecodedMessage {
+            time_s,
+            frame_number: block.fn_,
+            channel: block.channel,
+            message_type: message.message_type_name().to_string(),
+            raw: block.bytes.to_vec(),
+            decoded,
+            error,
+            snr_db: block.snr_db,
+        });
+    }
+
+    fn measure_power(&mut self, samples: &[Complex32], first_sample: u64, rate_sps: f64) {
+        for (i, s) in samples.iter().enumerate() {
+            self.interval_sum += f64::from(s.norm_sqr());
+            self.interval_n += 1;
+            if self.interval_n as f64 >= OBSERVATION_INTERVAL_S * rate_sps {
+                self.push_interval((first_sample + i as u64 + 1) as f64 / rate_sps);
+            }
+        }
+    }
+
+    fn push_interval(&mut self, end_s: f64) {
+        if self.interval_n > 0 && self.interval_sum > 0.0 {
+            self.power.push(PowerSample {
+                time_s: self.interval_start_s,
+                power_dbfs: 10.0 * (self.interval_sum / self.interval_n as f64).log10(),
+            });
+        }
+        self.interval_sum = 0.0;
+        self.interval_n = 0;
+        self.interval_start_s = end_s;
+    }
+}
+
+/// Bystanders' identities must not reach the decoded JSON: they are counted, and stored only
+/// hashed by the store. The raw bytes stay (they are the evidence), so paging messages keep
+/// `decoded` without the identity values.
+fn redact(message: &L3Message) -> serde_json::Value {
+    let mut value = serde_json::to_value(message).unwrap_or(serde_json::Value::Null);
+    if message.paged_identities().is_empty() {
+        return value;
+    }
+    fn scrub(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                // MobileIdentity serialises as {"type": "Imsi", "value": "..."}.
+                let personal = map
+                    .get("type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| matches!(t, "Imsi" | "Tmsi" | "Imei" | "ImeiSv"));
+                if personal {
+                    map.insert(
+                        "value".into(),
+                        serde_json::Value::String("<redacted>".into()),
+                    );
+                    return;
+                }
+                map.values_mut().for_each(scrub);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    scrub(&mut value);
+    value
+}
+
+pub struct Chain {
+    info: SourceInfo,
+    welch: Option<WelchAccumulator>,
+    samples: u64,
+    dropped: u64,
+    gsm: Option<GsmChain>,
+}
+
+impl Chain {
+    pub fn new(info: &SourceInfo, fft_size: usize) -> Self {
+        let welch =
+            WelchAccumulator::new(WelchConfig::new(fft_size).with_window(Window::Hann)).ok();
+        let carrier = (info.center_freq_hz > 0.0).then_some(info.center_freq_hz);
+        // The GSM receiver follows the carrier at 0 Hz; narrowband captures are what one ARFCN
+        // recordings look like (gr-gsm's 4 sps, a dongle's 1-2.4 Msps).
+        let gsm = (info.sample_rate_hz <= 4.0e6)
+            .then(|| GsmReceiver::new(info.sample_rate_hz, carrier).ok())
+            .flatten()
+            .map(|rx| {
+                let channel =
+                    carrier.and_then(|f| gsm_channels_for_dl_freq(f, None).into_iter().next());
+                GsmChain {
+                    arfcn: channel.as_ref().map(|c| c.arfcn),
+                    band: channel.as_ref().map(|c| c.band.name().to_string()),
+                    carrier_freq_hz: carrier,
+                    rx,
+                    sysinfo: CellSystemInfo::new(),
+                    messages: Vec::new(),
+                    fill_frames: 0,
+                    paging: PagingCounters::default(),
+                    paging_records: Vec::new(),
+                    power: Vec::new(),
+                    blocks: Vec::new(),
+                    interval_sum: 0.0,
+                    interval_n: 0,
+                    interval_start_s: 0.0,
+                }
+            });
+        Chain {
+            info: info.clone(),
+            welch,
+            samples: 0,
+            dropped: 0,
+            gsm,
+        }
+    }
+
+    pub fn push(&mut self, block: &IqBlock) {
+        let rate = self.info.sample_rate_hz;
+        if let Some(w) = &mut self.welch {
+            w.push(&block.samples);
+        }
+        if let Some(g) = &mut self.gsm {
+            g.measure_power(&block.samples, block.first_sample, rate);
+            for event in g.rx.push(&block.samples) {
+                g.handle(event, rate);
+            }
+        }
+        self.samples += block.samples.len() as u64;
+        self.dropped = block.dropped_total;
+    }
+
+    pub fn finish(self) -> StreamResult {
+        let rate = self.info.sample_rate_hz;
+        let seconds = self.samples as f64 / rate;
+        let spectrum = self
+            .welch
+            .filter(|w| w.segments() > 0)
+            .and_then(|w| w.spectrum(self.info.center_freq_hz, rate).ok())
+            .map(|s| {
+                let mut summary = summarise(&s, false);
+                summary.seconds_analysed = seconds;
+                summary
+            });
+        let gsm = self
+            .gsm
+            .map(|mut g| {
+                g.push_interval(seconds);
+                GsmCellResult {
+                    arfcn: g.arfcn,
+                    band: g.band,
+                    carrier_freq_hz: g.carrier_freq_hz,
+                    measurement: g.rx.finish(),
+                    sysinfo: g.sysinfo,
+                    messages: g.messages,
+                    fill_frames: g.fill_frames,
+                    paging: g.paging,
+                    paging_records: g.paging_records,
+                    power: g.power,
+                    blocks: g.blocks,
+                }
+            })
+            .filter(GsmCellResult::found)
+            .into_iter()
+            .collect();
+        StreamResult {
+            source: self.info,
+            seconds,
+            samples: self.samples,
+            dropped: self.dropped,
+            spectrum,
+            gsm,
+        }
+    }
+}

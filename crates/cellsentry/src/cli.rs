@@ -1,0 +1,249 @@
+//! Command-line syntax: every subcommand and its options, with clap's derive API.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cellsentry",
+    version,
+    about = "Finds SMS blasters and other fake base stations with cheap SDR radios (receive only)",
+    long_about = "Finds SMS blasters and other fake base stations with cheap SDR radios.\n\n\
+        cellsentry only receives: no code path transmits. Identities of bystanders seen in\n\
+        paging (IMSI/TMSI) are counted and stored only as salted hashes unless\n\
+        --store-identities is given.\n\n\
+        Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input, 4 radio/device, 5 database,\n\
+        10 a cell reached the --fail-on level."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the SoapySDR radios attached to this machine.
+    Devices(DevicesArgs),
+    /// Power spectrum of a recording or a radio: table, JSON and PNG plot.
+    Spectrum(SpectrumArgs),
+    /// Record a live capture from a radio as SigMF, to hand to a regulator.
+    Record(RecordArgs),
+    /// Decode recordings (files or folders) and store cells, messages and verdicts.
+    Replay(ReplayArgs),
+    /// Step a radio (or a simulated one) across a band and list the cells found.
+    Scan(LiveArgs),
+    /// Watch one frequency continuously; print an alert the moment a cell turns suspicious.
+    Monitor(LiveArgs),
+    /// Make IQ of a synthetic radio scene from a scenario file (SigMF out).
+    Synth(SynthArgs),
+    /// Show what a database holds: runs, cells, verdicts, rules fired, evidence.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    /// Only devices matching these SoapySDR arguments (e.g. "driver=hackrf").
+    #[arg(long, default_value = "")]
+    pub filter: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How to read a raw file when its name and metadata do not say.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RawOpts {
+    /// Sample rate in samples/s (e.g. 2e6, 1083333.33); read from SigMF or the file name if absent.
+    #[arg(long, value_name = "SPS")]
+    pub rate: Option<f64>,
+    /// Centre frequency in Hz (e.g. 947.4e6); read from SigMF or the file name if absent.
+    #[arg(long, value_name = "HZ")]
+    pub freq: Option<f64>,
+    /// Sample format of a raw file; from the extension or name if absent.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Cf32,
+    Cs16,
+    Cs8,
+    Cu8,
+}
+
+/// Live radio options shared by the commands that open a device.
+#[derive(Debug, Args, Clone)]
+pub struct RadioOpts {
+    /// SoapySDR device arguments, e.g. "driver=hackrf", "driver=lime", "driver=rtlsdr,serial=...".
+    #[arg(long, value_name = "ARGS")]
+    pub device: Option<String>,
+    /// Total receive gain in dB (default: the radio's profile).
+    #[arg(long, value_name = "DB")]
+    pub gain: Option<f64>,
+    /// Known frequency error of the radio in ppm, corrected when tuning.
+    #[arg(
+        long,
+        value_name = "PPM",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    pub ppm: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SpectrumArgs {
+    /// A recording (raw or .sigmf-meta); omit to use --device.
+    pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub raw: RawOpts,
+    #[command(flatten)]
+    pub radio: RadioOpts,
+    /// Seconds of signal to analyse (default: the whole file, 0.5 s from a radio).
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// FFT size (bins) of the Welch estimate.
+    #[arg(long, default_value_t = 4096)]
+    pub fft: usize,
+    /// Write a PNG plot (power vs frequency, channel numbers marked).
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Show every channel, not only those above the noise floor.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub radio: RadioOpts,
+    /// Centre frequency in Hz.
+    #[arg(long, value_name = "HZ")]
+    pub freq: f64,
+    /// Sample rate in samples/s (default: the radio's profile).
+    #[arg(long, value_name = "SPS")]
+    pub rate: Option<f64>,
+    /// How long to record, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Output path (`NAME.sigmf-meta`; `NAME.sigmf-data` is written beside it).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Position of the sensor (decimal degrees), stored in the SigMF metadata.
+    #[arg(long, allow_hyphen_values = true)]
+    pub lat: Option<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub lon: Option<f64>,
+    /// Free-text description stored in the metadata (who, where, why).
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StoreOpts {
+    /// SQLite database to write (created if missing).
+    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    pub db: PathBuf,
+    /// Store IMSI/TMSI seen in paging in clear text (default: salted hashes only).
+    #[arg(long)]
+    pub store_identities: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum LevelArg {
+    Suspicious,
+    LikelyFake,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Recordings: raw IQ files, SigMF (.sigmf-meta) or folders of them.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub raw: RawOpts,
+    #[command(flatten)]
+    pub store: StoreOpts,
+    /// Do not write a database.
+    #[arg(long, conflicts_with = "db")]
+    pub no_db: bool,
+    /// Write every decoded frame as GSMTAP into this pcap file (open it in Wireshark).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+    /// Print JSON lines (one object per file) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with code 10 if any cell reaches this verdict level.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<LevelArg>,
+    /// Country profile for the PLMN and channel checks: uk, us, ca, au, nz, jp.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub radio: RadioOpts,
+    /// A synthetic scenario (JSON) to use as a simulated radio instead of hardware.
+    #[arg(long, value_name = "SCENARIO", conflicts_with = "device")]
+    pub sim: Option<PathBuf>,
+    /// Centre frequency in Hz (monitor) or band name (scan: gsm850, gsm900, dcs1800, pcs1900).
+    #[arg(long)]
+    pub freq: Option<f64>,
+    #[arg(long)]
+    pub band: Option<String>,
+    /// Sample rate in samples/s (default: the radio's profile).
+    #[arg(long, value_name = "SPS")]
+    pub rate: Option<f64>,
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    #[command(flatten)]
+    pub store: StoreOpts,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Scenario file (JSON).
+    pub scenario: PathBuf,
+    /// Output SigMF metadata path (`.sigmf-meta`).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Html,
+    Geojson,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// SQLite database written by replay/monitor/scan.
+    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    pub db: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Shorthand for --format json.
+    #[arg(long)]
+    pub json: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Only this run (default: all runs).
+    #[arg(long)]
+    pub run: Option<i64>,
+}

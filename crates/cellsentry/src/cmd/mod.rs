@@ -1,0 +1,26 @@
+//! One module per subcommand; `run` dispatches and returns the process exit code.
+
+mod devices;
+mod live;
+mod record;
+mod replay;
+mod report;
+pub mod spectrum;
+mod synth;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Devices(args) => devices::run(&args),
+        Command::Spectrum(args) => spectrum::run(&args),
+        Command::Record(args) => record::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Scan(args) => live::run(&args, live::Mode::Scan),
+        Command::Monitor(args) => live::run(&args, live::Mode::Monitor),
+        Command::Synth(args) => synth::run(&args),
+        Command::Report(args) => report::run(&args),
+    }
+}

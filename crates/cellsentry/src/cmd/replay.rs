@@ -1,0 +1,283 @@
+//! `cellsentry replay`: decode recordings (files or folders), store the cells, messages and
+//! verdicts, print a cell table (or JSON lines), optionally write GSMTAP for Wireshark.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use cellsentry_capture::spawn_reader;
+use cellsentry_detect::{Baseline, CellVerdict, VerdictLevel};
+use cellsentry_store::{NewRun, RunKind, RunStatus, Store, StoreOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::assess;
+use crate::chain::{Chain, StreamResult};
+use crate::cli::{LevelArg, ReplayArgs};
+use crate::exit::{self, BadInput};
+use crate::input;
+use crate::output::{num, opt, Table};
+
+use crate::pcap;
+use crate::persist;
+
+/// FFT size of the spectrum every replay records.
+const REPLAY_FFT: usize = 2048;
+/// Samples per block handed from the reader thread (about 10 ms at 4 sps GSM).
+const BLOCK_SAMPLES: usize = 1 << 14;
+
+pub fn now_unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Decodes one recording from start to end.
+pub fn decode_file(path: &Path, args: &ReplayArgs, progress: bool) -> Result<StreamResult> {
+    let source = input::open_file(path, &args.raw)?;
+    let info = source.info().clone();
+    let bar = if progress {
+        let bar = ProgressBar::new(info.total_samples.unwrap_or(0)).with_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {percent}% {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut chain = Chain::new(&info, REPLAY_FFT);
+    let (rx, handle) = spawn_reader(source, BLOCK_SAMPLES, 16);
+    for block in rx.iter() {
+        let block = block.with_context(|| format!("cannot read {}", path.display()))?;
+        chain.push(&block);
+        bar.inc(block.samples.len() as u64);
+    }
+    drop(rx);
+    let _ = handle.join();
+    bar.finish_and_clear();
+    Ok(chain.finish())
+}
+
+fn print_table(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
+    let info = &result.source;
+    println!(
+        "{}: {:.3} s at {:.4} Msps, {:.4} MHz{}",
+        info.description,
+        result.seconds,
+        info.sample_rate_hz / 1e6,
+        info.center_freq_hz / 1e6,
+        if result.dropped > 0 {
+            format!(", {} samples dropped", result.dropped)
+        } else {
+            String::new()
+        }
+    );
+    if let Some(s) = &result.spectrum {
+        println!(
+            "  spectrum: total {:.1} dBFS, noise floor {} dBFS/bin, {} GSM channel(s) above the floor",
+            s.total_power_dbfs,
+            num(s.noise_floor_dbfs_per_bin, 1),
+            s.gsm_channels.len()
+        );
+    }
+    if result.gsm.is_empty() {
+        println!("  no GSM cell decoded");
+        return;
+    }
+    let mut table = Table::new([
+        "RAT",
+        "ARFCN",
+        "MCC-MNC",
+        "LAC",
+        "CI",
+        "BSIC",
+        "power dBFS",
+        "SNR dB",
+        "offset Hz",
+        "offset ppm",
+        "blocks ok/fail",
+        "neighbours",
+        "verdict",
+    ]);
+    for cell in &result.gsm {
+        let m = &cell.measurement;
+        let id = cell.sysinfo.cell_id();
+        let neighbours = if cell.sysinfo.seen(cellsentry_gsm_l3::SiType::Si2) {
+            let n = cell.sysinfo.neighbour_arfcns();
+            if n.is_empty() {
+                "none".to_string()
+            } else {
+                n.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
+            }
+        } else {
+            "-".to_string()
+        };
+        let verdict = persist::verdict_for(cell, base_unix_ms, verdicts);
+        table.row([
+            "GSM".to_string(),
+            opt(cell.arfcn),
+            id.as_ref()
+                .map_or("-".into(), |c| format!("{}-{}", c.plmn.mcc, c.plmn.mnc)),
+            opt(id.as_ref().map(|c| c.lac)),
+            opt(id.as_ref().and_then(|c| c.cell_identity)),
+            opt(m.bsic),
+            num(m.power_dbfs.map(f64::from), 1),
+            num(m.snr_db.map(f64::from), 1),
+            num(m.freq_offset_hz, 0),
+            num(m.freq_offset_ppm, 2),
+            format!("{}/{}", m.blocks_ok, m.blocks_failed),
+            neighbours,
+            verdict.map_or("-".into(), |v| {
+                format!("{} ({:.1})", level_name(v.verdict.level), v.verdict.score)
+            }),
+        ]);
+    }
+    for line in table.render().lines() {
+        println!("  {line}");
+    }
+    for v in verdicts
+        .iter()
+        .filter(|v| v.verdict.level != VerdictLevel::Clean)
+    {
+        println!(
+            "  {} cell {}: {} (score {:.1})",
+            level_name(v.verdict.level).to_uppercase(),
+            describe_key(v),
+            v.verdict.rule_ids().join(", "),
+            v.verdict.score
+        );
+        for d in &v.verdict.detections {
+            println!("    [{}] {}: {}", d.severity, d.rule_id, d.summary);
+        }
+    }
+}
+
+fn describe_key(v: &CellVerdict) -> String {
+    let k = &v.key;
+    format!(
+        "{}{}{}",
+        k.channel.map_or(String::new(), |c| format!("ARFCN {c}")),
+        k.plmn.as_ref().map_or(String::new(), |p| format!(" {p}")),
+        k.cell_id.map_or(String::new(), |c| format!(" CI {c}")),
+    )
+}
+
+pub fn level_name(level: VerdictLevel) -> &'static str {
+    match level {
+        VerdictLevel::Clean => "clean",
+        VerdictLevel::Suspicious => "suspicious",
+        VerdictLevel::LikelyFake => "likely fake",
+    }
+}
+
+fn reaches(level: VerdictLevel, threshold: LevelArg) -> bool {
+    match threshold {
+        LevelArg::Suspicious => level != VerdictLevel::Clean,
+        LevelArg::LikelyFake => level == VerdictLevel::LikelyFake,
+    }
+}
+
+pub fn run(args: &ReplayArgs) -> Result<i32> {
+    let (files, skipped) = input::expand_inputs(&args.inputs)?;
+    for s in &skipped {
+        eprintln!("cellsentry: skipping {s}");
+    }
+    let mut store = if args.no_db {
+        None
+    } else {
+        let options = StoreOptions {
+            store_identities_clear: args.store.store_identities,
+            ..StoreOptions::default()
+        };
+        Some(
+            Store::open(&args.store.db, &options)
+                .with_context(|| format!("cannot open {}", args.store.db.display()))?,
+        )
+    };
+    let mut pcap = match &args.pcap {
+        Some(path) => Some(pcap::GsmtapPcap::create(path)?),
+        None => None,
+    };
+    let engine = assess::engine(args.country.as_deref(), Baseline::empty());
+    let progress =
+        !args.quiet && !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut worst_hit = false;
+    let mut failures = 0usize;
+    let mut last_error = None;
+    for path in &files {
+        let started = now_unix_ms();
+        let run_id = match &store {
+            Some(store) => {
+                let mut new_run = NewRun::new(RunKind::Replay, path.display().to_string(), started);
+                new_run.settings = json!({
+                    "rate": args.raw.rate, "freq": args.raw.freq,
+                    "format": args.raw.format.map(|f| format!("{f:?}")),
+                    "country": args.country,
+                });
+                Some(store.begin_run(&new_run)?)
+            }
+            None => None,
+        };
+        let clock = Instant::now();
+        let result = match decode_file(path, args, progress) {
+            Ok(r) => r,
+            Err(err) => {
+                if let (Some(store), Some(run)) = (&store, run_id) {
+                    let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
+                }
+                eprintln!("cellsentry: error: {}", exit::one_line(&err));
+                failures += 1;
+                last_error = Some(err);
+                continue;
+            }
+        };
+        let cpu_s = clock.elapsed().as_secs_f64();
+        let base_unix_ms = result
+            .source
+            .start_unix_ns
+            .map_or(started, |ns| (ns / 1_000_000) as i64);
+        let observations = assess::observations(&result, base_unix_ms);
+        let (_scene, verdicts) = assess::verdicts(&engine, &observations);
+        if let (Some(store), Some(run)) = (&mut store, run_id) {
+            persist::write_stream(store, run, &result, base_unix_ms, &verdicts)?;
+            store.finish_run(run, RunStatus::Completed, now_unix_ms())?;
+        }
+        if let Some(pcap) = &mut pcap {
+            for cell in &result.gsm {
+                pcap.write_cell(cell, base_unix_ms, result.source.sample_rate_hz)?;
+            }
+        }
+        if let Some(threshold) = args.fail_on {
+            worst_hit |= verdicts.iter().any(|v| reaches(v.verdict.level, threshold));
+        }
+        if args.json {
+            let line = json!({
+                "file": path.display().to_string(),
+                "run_id": run_id.map(|r| r.0),
+                "decode_seconds": cpu_s,
+                "result": &result,
+                "verdicts": verdicts,
+            });
+            println!("{line}");
+        } else {
+            print_table(&result, &verdicts, base_unix_ms);
+        }
+    }
+    if let Some(pcap) = pcap {
+        pcap.finish()?;
+    }
+    if let Some(err) = last_error {
+        if failures == files.len() {
+            return Err(err);
+        }
+        return Ok(exit::code_for(&err));
+    }
+    if files.is_empty() {
+        return Err(BadInput("no recordings given".into()).into());
+    }
+    Ok(if worst_hit { exit::DETECTION } else { exit::OK })
+}
