@@ -4,12 +4,12 @@
 //! nothing of the receivers; this module is the one place that translates.
 
 use cellsentry_detect::{
-    Baseline, CellObservation, CellVerdict, Engine, FreqPriority, GsmSiType, GsmSystemInfo, Plmn,
-    Profile, RachControl, Scene, Thresholds,
+    Baseline, CarrierObservation, CellObservation, CellVerdict, Engine, FreqPriority, GsmSiType,
+    GsmSystemInfo, Plmn, Profile, RachControl, Scene, Thresholds,
 };
 use cellsentry_gsm_l3::{CellSystemInfo, SiType};
 
-use crate::chain::{GsmCellResult, StreamResult};
+use crate::chain::{GsmCellResult, LteCellResult, StreamResult};
 
 fn si_type(t: SiType) -> GsmSiType {
     match t {
@@ -121,12 +121,50 @@ pub fn gsm_observations(cell: &GsmCellResult, base_unix_ms: i64) -> Vec<CellObse
     out
 }
 
+/// An LTE cell as the detector sees it. Until SIB1 is decoded only the physical identity
+/// (EARFCN, PCI) and the measurements are known.
+pub fn lte_observation(cell: &LteCellResult, base_unix_ms: i64) -> CellObservation {
+    let d = &cell.detection;
+    let mut o = CellObservation::new(
+        cellsentry_detect::Rat::Lte,
+        base_unix_ms + (cell.time_s * 1000.0) as i64,
+    );
+    o.channel = cell.earfcn;
+    o.bsic_pci = Some(d.pci);
+    o.dl_freq_hz = cell.carrier_freq_hz;
+    o.power_dbfs = d.rsrp_dbfs;
+    o.snr_db = d.sinr_db;
+    o.freq_offset_hz = Some(d.freq_offset_hz);
+    o.freq_offset_ppm = d.freq_offset_ppm;
+    o
+}
+
 /// Every observation of a stream.
 pub fn observations(result: &StreamResult, base_unix_ms: i64) -> Vec<CellObservation> {
     result
         .gsm
         .iter()
         .flat_map(|c| gsm_observations(c, base_unix_ms))
+        .chain(result.lte.iter().map(|c| lte_observation(c, base_unix_ms)))
+        .collect()
+}
+
+/// The LTE carrier as a whole, for the jamming and SMS-blaster-sequence rules.
+pub fn carrier_observations(result: &StreamResult, base_unix_ms: i64) -> Vec<CarrierObservation> {
+    result
+        .lte_carrier
+        .iter()
+        .filter_map(|c| {
+            Some(CarrierObservation {
+                rat: cellsentry_detect::Rat::Lte,
+                channel: c.earfcn?,
+                freq_hz: c.carrier_freq_hz,
+                time_unix_ms: base_unix_ms + (c.time_s * 1000.0) as i64,
+                power_dbfs: c.carrier_power_dbfs,
+                noise_floor_dbfs: Some(c.noise_floor_dbfs),
+                sync_found: c.pss_found,
+            })
+        })
         .collect()
 }
 
@@ -137,8 +175,15 @@ pub fn engine(country: Option<&str>, baseline: Baseline) -> Engine {
 }
 
 /// Verdicts on every cell of a scene.
-pub fn verdicts(engine: &Engine, observations: &[CellObservation]) -> (Scene, Vec<CellVerdict>) {
-    let scene = Scene::from_observations(observations);
+pub fn verdicts(
+    engine: &Engine,
+    observations: &[CellObservation],
+    carriers: &[CarrierObservation],
+) -> (Scene, Vec<CellVerdict>) {
+    let mut scene = Scene::from_observations(observations);
+    for c in carriers {
+        scene.push_carrier(c);
+    }
     let verdicts = engine.evaluate(&scene);
     (scene, verdicts)
 }

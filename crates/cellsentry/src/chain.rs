@@ -6,12 +6,13 @@
 
 use cellsentry_capture::{IqBlock, SourceInfo};
 use cellsentry_detect::PagingCounters;
-use cellsentry_dsp::bandplan::gsm_channels_for_dl_freq;
+use cellsentry_dsp::bandplan::{gsm_channels_for_dl_freq, lte_channels_for_dl_freq};
 use cellsentry_dsp::{WelchAccumulator, WelchConfig, Window};
 use cellsentry_gsm::{
     l3_channel, GsmCellMeasurement, GsmEvent, GsmReceiver, L2Block, LogicalChannel,
 };
 use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, L3Message, MobileIdentity};
+use cellsentry_lte::{jamming_evidence, search_cells, LteCellDetection, SearchConfig};
 use num_complex::Complex32;
 use serde::Serialize;
 
@@ -84,6 +85,29 @@ impl GsmCellResult {
     }
 }
 
+/// One LTE cell found by the cell search, with its EARFCN when the frequency is known.
+#[derive(Debug, Serialize)]
+pub struct LteCellResult {
+    pub earfcn: Option<u32>,
+    pub band: Option<u16>,
+    pub carrier_freq_hz: Option<f64>,
+    /// Seconds since the start of the stream of the first sample searched.
+    pub time_s: f64,
+    pub detection: LteCellDetection,
+}
+
+/// The LTE carrier seen as a whole: for jamming evidence (power up, no PSS).
+#[derive(Debug, Clone, Serialize)]
+pub struct LteCarrierResult {
+    pub earfcn: Option<u32>,
+    pub carrier_freq_hz: Option<f64>,
+    pub time_s: f64,
+    pub carrier_power_dbfs: f64,
+    pub noise_floor_dbfs: f64,
+    pub excess_power_db: f64,
+    pub pss_found: bool,
+}
+
 /// Everything one stream yielded.
 #[derive(Debug, Serialize)]
 pub struct StreamResult {
@@ -93,6 +117,88 @@ pub struct StreamResult {
     pub dropped: u64,
     pub spectrum: Option<SpectrumSummary>,
     pub gsm: Vec<GsmCellResult>,
+    pub lte: Vec<LteCellResult>,
+    pub lte_carrier: Option<LteCarrierResult>,
+    /// Why the LTE search could not run, when it was tried.
+    pub lte_error: Option<String>,
+}
+
+/// How much signal the LTE cell search looks at: 4 radio frames hold a whole MIB period.
+const LTE_SEARCH_S: f64 = 0.3;
+
+/// Samples buffered for the LTE cell search, which works on a stretch of signal at once.
+struct LteChain {
+    rate_sps: f64,
+    carrier_freq_hz: Option<f64>,
+    samples: Vec<Complex32>,
+    wanted: usize,
+}
+
+impl LteChain {
+    /// The LTE search takes 1.92 Msps times an integer (the 6-PRB rate and the standard
+    /// bandwidths' rates).
+    fn new(rate_sps: f64, carrier_freq_hz: Option<f64>) -> Option<Self> {
+        cellsentry_lte::resample::decimation_factor(rate_sps).ok()?;
+        let wanted = (LTE_SEARCH_S * rate_sps) as usize;
+        Some(LteChain {
+            rate_sps,
+            carrier_freq_hz,
+            samples: Vec::with_capacity(wanted),
+            wanted,
+        })
+    }
+
+    fn push(&mut self, samples: &[Complex32]) {
+        let room = self.wanted.saturating_sub(self.samples.len());
+        self.samples
+            .extend_from_slice(&samples[..room.min(samples.len())]);
+    }
+
+    fn finish(self) -> (Vec<LteCellResult>, Option<LteCarrierResult>, Option<String>) {
+        let cfg = SearchConfig::default();
+        let channel = self
+            .carrier_freq_hz
+            .and_then(|f| lte_channels_for_dl_freq(f).into_iter().next());
+        let earfcn = channel.as_ref().map(|c| c.earfcn);
+        let cells = match search_cells(&self.samples, self.rate_sps, self.carrier_freq_hz, &cfg) {
+            Ok(cells) => cells,
+            Err(e) => return (Vec::new(), None, Some(e.to_string())),
+        };
+        let cells: Vec<LteCellResult> = cells
+            .into_iter()
+            .map(|detection| LteCellResult {
+                earfcn,
+                band: channel.as_ref().map(|c| c.band),
+                carrier_freq_hz: self.carrier_freq_hz,
+                time_s: 0.0,
+                detection,
+            })
+            .collect();
+        // Jamming evidence matters only where no cell was found: power on the carrier with no
+        // decodable PSS/SSS (the search is not repeated when it already found cells).
+        let carrier = if cells.is_empty() {
+            jamming_evidence(
+                &self.samples,
+                self.rate_sps,
+                self.carrier_freq_hz,
+                None,
+                &cfg,
+            )
+            .ok()
+            .map(|e| LteCarrierResult {
+                earfcn,
+                carrier_freq_hz: self.carrier_freq_hz,
+                time_s: 0.0,
+                carrier_power_dbfs: e.carrier_power_dbfs,
+                noise_floor_dbfs: e.noise_floor_dbfs,
+                excess_power_db: e.excess_power_db,
+                pss_found: e.pss_found,
+            })
+        } else {
+            None
+        };
+        (cells, carrier, None)
+    }
 }
 
 struct GsmChain {
@@ -232,6 +338,7 @@ pub struct Chain {
     samples: u64,
     dropped: u64,
     gsm: Option<GsmChain>,
+    lte: Option<LteChain>,
 }
 
 impl Chain {
@@ -264,12 +371,14 @@ impl Chain {
                     interval_start_s: 0.0,
                 }
             });
+        let lte = LteChain::new(info.sample_rate_hz, carrier);
         Chain {
             info: info.clone(),
             welch,
             samples: 0,
             dropped: 0,
             gsm,
+            lte,
         }
     }
 
@@ -283,6 +392,9 @@ impl Chain {
             for event in g.rx.push(&block.samples) {
                 g.handle(event, rate);
             }
+        }
+        if let Some(l) = &mut self.lte {
+            l.push(&block.samples);
         }
         self.samples += block.samples.len() as u64;
         self.dropped = block.dropped_total;
@@ -321,6 +433,8 @@ impl Chain {
             .filter(GsmCellResult::found)
             .into_iter()
             .collect();
+        let (lte, lte_carrier, lte_error) =
+            self.lte.map_or((Vec::new(), None, None), LteChain::finish);
         StreamResult {
             source: self.info,
             seconds,
@@ -328,6 +442,9 @@ impl Chain {
             dropped: self.dropped,
             spectrum,
             gsm,
+            lte,
+            lte_carrier,
+            lte_error,
         }
     }
 }

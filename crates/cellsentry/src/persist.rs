@@ -5,8 +5,9 @@
 use anyhow::Result;
 use cellsentry_detect::{CellKey as DetectKey, CellVerdict, Severity, VerdictLevel as Level};
 use cellsentry_store::{
-    CellKey, GsmCellKey, IdentityKind, NewChannelPower, NewDetection, NewMessage, NewObservation,
-    NewSpectrum, NewVerdict, PagedIdentity, PagingEvent, Rat, RunId, Store, VerdictLevel,
+    CellKey, GsmCellKey, IdentityKind, LteCellKey, NewChannelPower, NewDetection, NewMessage,
+    NewObservation, NewSpectrum, NewVerdict, PagedIdentity, PagingEvent, Rat, RunId, Store,
+    VerdictLevel,
 };
 use serde_json::json;
 
@@ -104,7 +105,10 @@ pub fn write_stream(
             let samples = if cell.power.is_empty() {
                 vec![(0.0, m.power_dbfs.map_or(f64::NAN, f64::from))]
             } else {
-                cell.power.iter().map(|p| (p.time_s, p.power_dbfs)).collect()
+                cell.power
+                    .iter()
+                    .map(|p| (p.time_s, p.power_dbfs))
+                    .collect()
             };
             let n = samples.len();
             for (i, (time_s, power_dbfs)) in samples.into_iter().enumerate() {
@@ -162,32 +166,82 @@ pub fn write_stream(
                 })?;
             }
             if let Some(v) = verdict_for(cell, base_unix_ms, verdicts) {
-                let mut fired = Vec::new();
-                for d in &v.verdict.detections {
-                    let id = tx.detection(&NewDetection {
-                        run_id: run,
-                        cell_id: Some(cell_id),
-                        rule_id: d.rule_id.clone(),
-                        rule_version: d.rule_version,
-                        severity: severity(d.severity),
-                        score: d.score,
-                        time_unix_ms: d.time_unix_ms,
-                        summary: Some(d.summary.clone()),
-                        evidence: d.evidence.clone(),
-                    })?;
-                    fired.push(json!({"rule_id": d.rule_id, "rule_version": d.rule_version, "detection_id": id}));
-                }
-                tx.verdict(&NewVerdict {
-                    run_id: run,
-                    cell_id,
-                    level: level(v.verdict.level),
-                    score: v.verdict.score,
-                    time_unix_ms: v.last_seen_unix_ms,
-                    rules_fired: json!(fired),
-                })?;
+                write_verdict(tx, run, cell_id, v)?;
+            }
+        }
+        for cell in &result.lte {
+            let d = &cell.detection;
+            let key = CellKey::Lte(LteCellKey {
+                mcc: None,
+                mnc: None,
+                tac: None,
+                cell_identity: None,
+                earfcn: cell.earfcn.unwrap_or(0),
+                pci: Some(d.pci),
+            });
+            let cell_id = tx.upsert_cell(&key, at(cell.time_s))?;
+            tx.observation(&NewObservation {
+                run_id: run,
+                cell_id,
+                time_unix_ms: at(cell.time_s),
+                freq_hz: cell.carrier_freq_hz.unwrap_or(result.source.center_freq_hz),
+                channel_number: cell.earfcn,
+                power_dbfs: d.rsrp_dbfs.unwrap_or(f64::NAN),
+                power_dbm: None,
+                snr_db: d.sinr_db,
+                freq_offset_hz: Some(d.freq_offset_hz),
+                freq_offset_ppm: d.freq_offset_ppm,
+                blocks_ok: u32::from(d.mib.is_some()),
+                blocks_failed: 0,
+                lat_deg: None,
+                lon_deg: None,
+                summary: json!({
+                    "earfcn": cell.earfcn, "band": cell.band, "pci": d.pci,
+                    "duplex": d.duplex, "cp": d.cp, "mib": d.mib,
+                    "rsrq_db": d.rsrq_db, "frame_start_sample": d.frame_start_sample,
+                }),
+            })?;
+            let obs = assess::lte_observation(cell, base_unix_ms);
+            let key = DetectKey::of(&obs);
+            if let Some(v) = verdicts.iter().find(|v| v.key == key) {
+                write_verdict(tx, run, cell_id, v)?;
             }
         }
         Ok(())
+    })?;
+    Ok(())
+}
+
+fn write_verdict(
+    tx: &mut cellsentry_store::Batch<'_>,
+    run: RunId,
+    cell_id: cellsentry_store::CellId,
+    v: &CellVerdict,
+) -> Result<(), cellsentry_store::StoreError> {
+    let mut fired = Vec::new();
+    for d in &v.verdict.detections {
+        let id = tx.detection(&NewDetection {
+            run_id: run,
+            cell_id: Some(cell_id),
+            rule_id: d.rule_id.clone(),
+            rule_version: d.rule_version,
+            severity: severity(d.severity),
+            score: d.score,
+            time_unix_ms: d.time_unix_ms,
+            summary: Some(d.summary.clone()),
+            evidence: d.evidence.clone(),
+        })?;
+        fired.push(
+            json!({"rule_id": d.rule_id, "rule_version": d.rule_version, "detection_id": id}),
+        );
+    }
+    tx.verdict(&NewVerdict {
+        run_id: run,
+        cell_id,
+        level: level(v.verdict.level),
+        score: v.verdict.score,
+        time_unix_ms: v.last_seen_unix_ms,
+        rules_fired: json!(fired),
     })?;
     Ok(())
 }

@@ -78,16 +78,88 @@ fn print_table(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i6
     );
     if let Some(s) = &result.spectrum {
         println!(
-            "  spectrum: total {:.1} dBFS, noise floor {} dBFS/bin, {} GSM channel(s) above the floor",
+            "  spectrum: total {:.1} dBFS, noise floor {} dBFS/bin, {} GSM-raster channel(s) with energy above the floor",
             s.total_power_dbfs,
             num(s.noise_floor_dbfs_per_bin, 1),
             s.gsm_channels.len()
         );
     }
+    print_lte(result, verdicts, base_unix_ms);
     if result.gsm.is_empty() {
         println!("  no GSM cell decoded");
+    } else {
+        print_gsm(result, verdicts, base_unix_ms);
+    }
+    print_verdicts(verdicts);
+}
+
+fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
+    if let Some(c) = &result.lte_carrier {
+        println!(
+            "  LTE carrier{}: {:.1} dBFS, {:.1} dB above the noise floor, {}",
+            c.earfcn.map_or(String::new(), |e| format!(" EARFCN {e}")),
+            c.carrier_power_dbfs,
+            c.excess_power_db,
+            if c.pss_found {
+                "PSS found"
+            } else {
+                "no PSS/SSS"
+            }
+        );
+    }
+    if result.lte.is_empty() {
         return;
     }
+    let mut table = Table::new([
+        "RAT",
+        "EARFCN",
+        "PCI",
+        "duplex",
+        "CP",
+        "PRB",
+        "ports",
+        "PHICH Ng",
+        "SFN",
+        "RSRP dBFS",
+        "RSRQ dB",
+        "SINR dB",
+        "offset Hz",
+        "offset ppm",
+        "verdict",
+    ]);
+    for cell in &result.lte {
+        let d = &cell.detection;
+        let obs = assess::lte_observation(cell, base_unix_ms);
+        let key = cellsentry_detect::CellKey::of(&obs);
+        let verdict = verdicts.iter().find(|v| v.key == key);
+        table.row([
+            "LTE".to_string(),
+            opt(cell.earfcn),
+            d.pci.to_string(),
+            format!("{:?}", d.duplex),
+            format!("{:?}", d.cp),
+            opt(d.mib.as_ref().map(|m| m.n_prb)),
+            opt(d.mib.as_ref().map(|m| m.ports)),
+            d.mib
+                .as_ref()
+                .map_or("-".into(), |m| format!("{:?}", m.phich_ng)),
+            opt(d.mib.as_ref().map(|m| m.sfn)),
+            num(d.rsrp_dbfs, 1),
+            num(d.rsrq_db, 1),
+            num(d.sinr_db, 1),
+            num(Some(d.freq_offset_hz), 0),
+            num(d.freq_offset_ppm, 2),
+            verdict.map_or("-".into(), |v| {
+                format!("{} ({:.1})", level_name(v.verdict.level), v.verdict.score)
+            }),
+        ]);
+    }
+    for line in table.render().lines() {
+        println!("  {line}");
+    }
+}
+
+fn print_gsm(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
     let mut table = Table::new([
         "RAT",
         "ARFCN",
@@ -139,6 +211,9 @@ fn print_table(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i6
     for line in table.render().lines() {
         println!("  {line}");
     }
+}
+
+fn print_verdicts(verdicts: &[CellVerdict]) {
     for v in verdicts
         .iter()
         .filter(|v| v.verdict.level != VerdictLevel::Clean)
@@ -241,7 +316,8 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
             .start_unix_ns
             .map_or(started, |ns| (ns / 1_000_000) as i64);
         let observations = assess::observations(&result, base_unix_ms);
-        let (_scene, verdicts) = assess::verdicts(&engine, &observations);
+        let carriers = assess::carrier_observations(&result, base_unix_ms);
+        let (_scene, verdicts) = assess::verdicts(&engine, &observations, &carriers);
         if let (Some(store), Some(run)) = (&mut store, run_id) {
             persist::write_stream(store, run, &result, base_unix_ms, &verdicts)?;
             store.finish_run(run, RunStatus::Completed, now_unix_ms())?;
