@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 pub mod bits;
 pub mod ccch;
 pub mod cell;
+pub mod encode;
 pub mod freq;
 pub mod ie;
 pub mod si;
