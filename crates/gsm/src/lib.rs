@@ -6,6 +6,9 @@
 //! measurements. Standards: TS 45.002 (bursts, multiframes), TS 45.003 (channel coding),
 //! TS 45.004 (GMSK), TS 45.010 (synchronisation).
 //!
+//! [`WidebandGsm`] does the same for every active BCCH carrier of a wideband capture: it finds
+//! them in the power spectrum, channelises once and runs one receiver per carrier.
+//!
 //! ```no_run
 //! # use cellsentry_gsm::{GsmReceiver, GsmEvent};
 //! # let samples: Vec<num_complex::Complex32> = Vec::new();
@@ -24,9 +27,11 @@ pub mod mapping;
 mod receiver;
 pub mod resample;
 pub mod tables;
+pub mod wideband;
 
 pub use mapping::LogicalChannel;
 pub use receiver::GsmReceiver;
+pub use wideband::{GsmBand, WidebandConfig, WidebandGsm};
 
 use num_complex::Complex32;
 use serde::{Deserialize, Serialize};
@@ -79,6 +84,28 @@ impl L2Block {
     /// Layer 3 view of the block through `cellsentry-gsm-l3` (unknown content stays raw there).
     pub fn parse_l3(&self) -> cellsentry_gsm_l3::L3Message {
         cellsentry_gsm_l3::parse_l2_block(l3_channel(self.channel), &self.bytes)
+    }
+
+    /// True when the block is on the extended BCCH rather than the PCH/AGCH. BCCH Ext uses
+    /// the frames of CCCH block 0 (FN mod 51 = 6..9, TS 45.002 6.3.1.3 and clause 7 table 3),
+    /// so only the content tells them apart: a System Information message (L2 pseudo length
+    /// header, TS 44.018 10.5.2.19; protocol discriminator RR; an SI message type of
+    /// TS 44.018 10.4) is BCCH Ext, paging and immediate assignment are CCCH.
+    pub fn is_bcch_ext(&self) -> bool {
+        if self.channel != (LogicalChannel::Ccch { block: 0 }) {
+            return false;
+        }
+        let [hdr, pd, mt, ..] = self.bytes;
+        // Pseudo length: bits 8..3 length, bits 2..1 = 01.
+        let pseudo_ok = hdr & 0x03 == 0x01 && (hdr >> 2) >= 2;
+        // Skip indicator 0, RR management (TS 24.007 11.2.3.1.1).
+        let rr = pd == 0x06;
+        // SI13, SI2bis, SI2ter, SI9, SI2quater, SI8, SI1-4, SI16, SI17, SI18, SI19, SI20.
+        let si = matches!(
+            mt,
+            0x00 | 0x02 | 0x03 | 0x04 | 0x07 | 0x18..=0x1c | 0x3d | 0x3e | 0x40 | 0x41 | 0x42
+        );
+        pseudo_ok && rr && si
     }
 }
 
@@ -238,6 +265,42 @@ pub fn decode_all_at(
         events,
         measurement: rx.finish(),
     })
+}
+
+/// Whether a capture's I and Q are swapped, from the first SCH found in at most `max_s` seconds.
+///
+/// Swapping gives `j conj(x)`, and for GMSK `conj(x)` equals the original burst shifted by half
+/// the symbol rate (-135.4 kHz) up to a sign pattern the equaliser absorbs: the receiver still
+/// decodes a swapped capture but reports a carrier offset near -135 kHz minus the true one. The
+/// two cases are therefore told apart by that offset: beyond a quarter of the symbol rate
+/// (67.7 kHz; 36 ppm even at 1.9 GHz, far outside a BTS's 0.05 ppm, TS 45.010 5.1) it is taken
+/// as a swap. `Some(true)` = swapped, `Some(false)` = not, `None` = no SCH found (no cell, or too
+/// weak). Undo the swap with [`GsmReceiver::with_iq_swapped`].
+pub fn detect_iq_swap(
+    samples: &[Complex32],
+    rate_sps: f64,
+    max_s: f64,
+) -> Result<Option<bool>, GsmError> {
+    let n = ((max_s.max(0.0) * rate_sps) as usize).min(samples.len());
+    let x = samples.get(..n).unwrap_or(samples);
+    let mut rx = GsmReceiver::new(rate_sps, None)?;
+    let mut sync_offset_hz = None;
+    for chunk in x.chunks(1 << 16) {
+        for e in rx.push(chunk) {
+            match e {
+                GsmEvent::SyncAcquired { freq_offset_hz, .. } => {
+                    sync_offset_hz = Some(freq_offset_hz)
+                }
+                GsmEvent::Sch(_) => {
+                    if let Some(f) = sync_offset_hz {
+                        return Ok(Some(f < -tables::SYMBOL_RATE_HZ / 4.0));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Downlink ARFCN of a carrier frequency (TS 45.005 2), for GSM 850, P/E/R-GSM 900,

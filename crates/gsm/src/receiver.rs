@@ -95,6 +95,7 @@ pub struct GsmReceiver {
     track: Track,
     acc: BlockAcc,
     combined: Option<bool>,
+    iq_swapped: bool,
     stats: Stats,
 }
 
@@ -138,6 +139,7 @@ impl GsmReceiver {
                 first_sample: 0,
             },
             combined: None,
+            iq_swapped: false,
             stats: Stats::default(),
         })
     }
@@ -146,6 +148,14 @@ impl GsmReceiver {
     /// CCCH_CONF 1 = combined CCCH + SDCCH/4). Until SI3 is seen the default is non-combined.
     pub fn with_ccch_combined(mut self, combined: bool) -> Self {
         self.combined = Some(combined);
+        self
+    }
+
+    /// Undo swapped I and Q lines (a common SDR wiring/driver fault): `Q + jI = j conj(I + jQ)`,
+    /// i.e. a mirrored spectrum, which puts the FCCH tone at -67.7 kHz where it is never found.
+    /// Use [`crate::detect_iq_swap`] to find out.
+    pub fn with_iq_swapped(mut self, swapped: bool) -> Self {
+        self.iq_swapped = swapped;
         self
     }
 
@@ -162,6 +172,9 @@ impl GsmReceiver {
         for s in &mut self.buf[before..] {
             if !(s.re.is_finite() && s.im.is_finite()) {
                 *s = Complex32::new(0.0, 0.0);
+            } else if self.iq_swapped {
+                // The resampler's taps are real, so conjugating after it is the same as before.
+                *s = s.conj();
             }
         }
         let mut events = Vec::new();
