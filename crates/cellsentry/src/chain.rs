@@ -6,10 +6,15 @@
 
 use cellsentry_capture::{IqBlock, SourceInfo};
 use cellsentry_detect::PagingCounters;
-use cellsentry_dsp::bandplan::{gsm_channels_for_dl_freq, lte_channels_for_dl_freq};
+use std::collections::BTreeMap;
+
+use cellsentry_dsp::bandplan::{
+    gsm_bands_for_arfcn, gsm_channels_for_dl_freq, lte_channels_for_dl_freq,
+};
 use cellsentry_dsp::{WelchAccumulator, WelchConfig, Window};
 use cellsentry_gsm::{
-    l3_channel, GsmCellMeasurement, GsmEvent, GsmReceiver, L2Block, LogicalChannel,
+    l3_channel, GsmCellMeasurement, GsmEvent, GsmReceiver, L2Block, LogicalChannel, WidebandConfig,
+    WidebandGsm,
 };
 use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, L3Message, MobileIdentity};
 use cellsentry_lte::{jamming_evidence, search_cells, LteCellDetection, SearchConfig};
@@ -201,11 +206,11 @@ impl LteChain {
     }
 }
 
+/// What is learnt about one GSM carrier while its blocks come in.
 struct GsmChain {
     arfcn: Option<u16>,
     band: Option<String>,
     carrier_freq_hz: Option<f64>,
-    rx: GsmReceiver,
     sysinfo: CellSystemInfo,
     messages: Vec<DecodedMessage>,
     fill_frames: u32,
@@ -219,6 +224,41 @@ struct GsmChain {
 }
 
 impl GsmChain {
+    fn new(arfcn: Option<u16>, band: Option<String>, carrier_freq_hz: Option<f64>) -> Self {
+        GsmChain {
+            arfcn,
+            band,
+            carrier_freq_hz,
+            sysinfo: CellSystemInfo::new(),
+            messages: Vec::new(),
+            fill_frames: 0,
+            paging: PagingCounters::default(),
+            paging_records: Vec::new(),
+            power: Vec::new(),
+            blocks: Vec::new(),
+            interval_sum: 0.0,
+            interval_n: 0,
+            interval_start_s: 0.0,
+        }
+    }
+
+    fn into_result(mut self, measurement: GsmCellMeasurement, end_s: f64) -> GsmCellResult {
+        self.push_interval(end_s);
+        GsmCellResult {
+            arfcn: self.arfcn,
+            band: self.band,
+            carrier_freq_hz: self.carrier_freq_hz,
+            measurement,
+            sysinfo: self.sysinfo,
+            messages: self.messages,
+            fill_frames: self.fill_frames,
+            paging: self.paging,
+            paging_records: self.paging_records,
+            power: self.power,
+            blocks: self.blocks,
+        }
+    }
+
     fn handle(&mut self, event: GsmEvent, rate_sps: f64) {
         let GsmEvent::Block(block) = event else {
             return;
@@ -299,6 +339,57 @@ impl GsmChain {
     }
 }
 
+/// A strong carrier leaks into the next channel's filter, and that channel's receiver then
+/// locks onto it about 200 kHz off. The same cell (same BSIC and identity) decoded on
+/// neighbouring ARFCNs is one cell: keep the decode closest to its channel centre.
+fn drop_adjacent_echoes(mut cells: Vec<GsmCellResult>) -> Vec<GsmCellResult> {
+    let offset = |c: &GsmCellResult| c.measurement.freq_offset_hz.map_or(f64::MAX, f64::abs);
+    cells.sort_by(|a, b| offset(a).total_cmp(&offset(b)));
+    let mut kept: Vec<GsmCellResult> = Vec::new();
+    for cell in cells {
+        let echo = kept.iter().any(|k| {
+            let near = match (k.arfcn, cell.arfcn) {
+                (Some(a), Some(b)) => a.abs_diff(b) <= 2,
+                _ => false,
+            };
+            near && k.measurement.bsic == cell.measurement.bsic
+                && k.sysinfo.cell_id() == cell.sysinfo.cell_id()
+        });
+        if !echo {
+            kept.push(cell);
+        }
+    }
+    kept.sort_by_key(|c| c.arfcn);
+    kept
+}
+
+/// Routes one event of the wideband receiver to its carrier's state, created on first sight.
+fn wide_event(
+    cells: &mut BTreeMap<u16, GsmChain>,
+    arfcn: u16,
+    event: GsmEvent,
+    center_freq_hz: f64,
+    rate_sps: f64,
+) {
+    let chain = cells.entry(arfcn).or_insert_with(|| {
+        // ARFCN numbers repeat across bands (DCS/PCS): the one near the capture is meant.
+        let channel = gsm_bands_for_arfcn(arfcn)
+            .into_iter()
+            .filter_map(|b| b.channel(arfcn))
+            .min_by(|a, b| {
+                (a.dl_freq_hz - center_freq_hz)
+                    .abs()
+                    .total_cmp(&(b.dl_freq_hz - center_freq_hz).abs())
+            });
+        GsmChain::new(
+            Some(arfcn),
+            channel.as_ref().map(|c| c.band.name().to_string()),
+            channel.as_ref().map(|c| c.dl_freq_hz),
+        )
+    });
+    chain.handle(event, rate_sps);
+}
+
 /// Bystanders' identities must not reach the decoded JSON: they are counted, and stored only
 /// hashed by the store. The raw bytes stay (they are the evidence), so paging messages keep
 /// `decoded` without the identity values.
@@ -332,12 +423,22 @@ fn redact(message: &L3Message) -> serde_json::Value {
     value
 }
 
+/// One receiver on the carrier at 0 Hz (a one-ARFCN recording), or the wideband receiver that
+/// channelises once and decodes every active carrier of a wide capture.
+enum GsmFront {
+    Narrow(Box<GsmReceiver>, Box<GsmChain>),
+    Wide(Box<WidebandGsm>, BTreeMap<u16, GsmChain>),
+}
+
+/// Above this rate a capture holds more than one GSM channel worth decoding.
+const NARROWBAND_MAX_SPS: f64 = 1.5e6;
+
 pub struct Chain {
     info: SourceInfo,
     welch: Option<WelchAccumulator>,
     samples: u64,
     dropped: u64,
-    gsm: Option<GsmChain>,
+    gsm: Option<GsmFront>,
     lte: Option<LteChain>,
 }
 
@@ -348,29 +449,28 @@ impl Chain {
         let carrier = (info.center_freq_hz > 0.0).then_some(info.center_freq_hz);
         // The GSM receiver follows the carrier at 0 Hz; narrowband captures are what one ARFCN
         // recordings look like (gr-gsm's 4 sps, a dongle's 1-2.4 Msps).
-        let gsm = (info.sample_rate_hz <= 4.0e6)
-            .then(|| GsmReceiver::new(info.sample_rate_hz, carrier).ok())
-            .flatten()
-            .map(|rx| {
-                let channel =
-                    carrier.and_then(|f| gsm_channels_for_dl_freq(f, None).into_iter().next());
-                GsmChain {
-                    arfcn: channel.as_ref().map(|c| c.arfcn),
-                    band: channel.as_ref().map(|c| c.band.name().to_string()),
-                    carrier_freq_hz: carrier,
-                    rx,
-                    sysinfo: CellSystemInfo::new(),
-                    messages: Vec::new(),
-                    fill_frames: 0,
-                    paging: PagingCounters::default(),
-                    paging_records: Vec::new(),
-                    power: Vec::new(),
-                    blocks: Vec::new(),
-                    interval_sum: 0.0,
-                    interval_n: 0,
-                    interval_start_s: 0.0,
-                }
-            });
+        let gsm = if info.sample_rate_hz <= NARROWBAND_MAX_SPS {
+            GsmReceiver::new(info.sample_rate_hz, carrier)
+                .ok()
+                .map(|rx| {
+                    let channel =
+                        carrier.and_then(|f| gsm_channels_for_dl_freq(f, None).into_iter().next());
+                    GsmFront::Narrow(
+                        Box::new(rx),
+                        Box::new(GsmChain::new(
+                            channel.as_ref().map(|c| c.arfcn),
+                            channel.as_ref().map(|c| c.band.name().to_string()),
+                            carrier,
+                        )),
+                    )
+                })
+        } else {
+            carrier.and_then(|f| {
+                WidebandGsm::new(info.sample_rate_hz, f, &WidebandConfig::default())
+                    .ok()
+                    .map(|rx| GsmFront::Wide(Box::new(rx), BTreeMap::new()))
+            })
+        };
         let lte = LteChain::new(info.sample_rate_hz, carrier);
         Chain {
             info: info.clone(),
@@ -387,11 +487,20 @@ impl Chain {
         if let Some(w) = &mut self.welch {
             w.push(&block.samples);
         }
-        if let Some(g) = &mut self.gsm {
-            g.measure_power(&block.samples, block.first_sample, rate);
-            for event in g.rx.push(&block.samples) {
-                g.handle(event, rate);
+        match &mut self.gsm {
+            Some(GsmFront::Narrow(rx, g)) => {
+                g.measure_power(&block.samples, block.first_sample, rate);
+                for event in rx.push(&block.samples) {
+                    g.handle(event, rate);
+                }
             }
+            Some(GsmFront::Wide(rx, cells)) => {
+                let center = self.info.center_freq_hz;
+                for (arfcn, event) in rx.push(&block.samples) {
+                    wide_event(cells, arfcn, event, center, rate);
+                }
+            }
+            None => {}
         }
         if let Some(l) = &mut self.lte {
             l.push(&block.samples);
@@ -412,27 +521,31 @@ impl Chain {
                 summary.seconds_analysed = seconds;
                 summary
             });
-        let gsm = self
-            .gsm
-            .map(|mut g| {
-                g.push_interval(seconds);
-                GsmCellResult {
-                    arfcn: g.arfcn,
-                    band: g.band,
-                    carrier_freq_hz: g.carrier_freq_hz,
-                    measurement: g.rx.finish(),
-                    sysinfo: g.sysinfo,
-                    messages: g.messages,
-                    fill_frames: g.fill_frames,
-                    paging: g.paging,
-                    paging_records: g.paging_records,
-                    power: g.power,
-                    blocks: g.blocks,
+        let gsm = match self.gsm {
+            Some(GsmFront::Narrow(rx, g)) => vec![g.into_result(rx.finish(), seconds)],
+            Some(GsmFront::Wide(rx, mut cells)) => {
+                let (events, measurements) = rx.finish();
+                let center = self.info.center_freq_hz;
+                for (arfcn, event) in events {
+                    wide_event(&mut cells, arfcn, event, center, rate);
                 }
-            })
-            .filter(GsmCellResult::found)
-            .into_iter()
-            .collect();
+                let results: Vec<GsmCellResult> = measurements
+                    .into_iter()
+                    .filter_map(|m| {
+                        let arfcn = m.arfcn?;
+                        let chain = cells
+                            .remove(&arfcn)
+                            .unwrap_or_else(|| GsmChain::new(Some(arfcn), None, m.carrier_freq_hz));
+                        Some(chain.into_result(m, seconds))
+                    })
+                    .collect();
+                drop_adjacent_echoes(results)
+            }
+            None => Vec::new(),
+        }
+        .into_iter()
+        .filter(GsmCellResult::found)
+        .collect();
         let (lte, lte_carrier, lte_error) =
             self.lte.map_or((Vec::new(), None, None), LteChain::finish);
         StreamResult {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use cellsentry_capture::{
     list_capture_files, open_source, IqSource, OpenOptions, RadioSettings, SampleFormat,
 };
@@ -58,8 +58,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> 
 
 /// Opens a recording with the user's overrides.
 pub fn open_file(path: &Path, raw: &RawOpts) -> Result<Box<dyn IqSource>> {
-    open_source(path, &raw.open_options())
-        .with_context(|| format!("cannot read {}", path.display()))
+    // Capture errors already name the file.
+    Ok(open_source(path, &raw.open_options())?)
 }
 
 /// Opens a live radio (needs the `soapy` feature).

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use cellsentry_capture::spawn_reader;
+use cellsentry_capture::{spawn_reader, CaptureError};
 use cellsentry_detect::{Baseline, CellVerdict, VerdictLevel};
 use cellsentry_store::{NewRun, RunKind, RunStatus, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -32,8 +32,13 @@ pub fn now_unix_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Decodes one recording from start to end.
-pub fn decode_file(path: &Path, args: &ReplayArgs, progress: bool) -> Result<StreamResult> {
+/// Decodes one recording from start to end. A recording cut short (a stray partial sample at
+/// the end) still yields everything before the cut, with the error beside it.
+pub fn decode_file(
+    path: &Path,
+    args: &ReplayArgs,
+    progress: bool,
+) -> Result<(StreamResult, Option<anyhow::Error>)> {
     let source = input::open_file(path, &args.raw)?;
     let info = source.info().clone();
     let bar = if progress {
@@ -51,15 +56,24 @@ pub fn decode_file(path: &Path, args: &ReplayArgs, progress: bool) -> Result<Str
     };
     let mut chain = Chain::new(&info, REPLAY_FFT);
     let (rx, handle) = spawn_reader(source, BLOCK_SAMPLES, 16);
+    let mut cut_short = None;
     for block in rx.iter() {
-        let block = block.with_context(|| format!("cannot read {}", path.display()))?;
-        chain.push(&block);
-        bar.inc(block.samples.len() as u64);
+        match block {
+            Ok(block) => {
+                chain.push(&block);
+                bar.inc(block.samples.len() as u64);
+            }
+            Err(e @ CaptureError::Truncated { .. }) => {
+                cut_short = Some(anyhow::Error::from(e));
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     drop(rx);
     let _ = handle.join();
     bar.finish_and_clear();
-    Ok(chain.finish())
+    Ok((chain.finish(), cut_short))
 }
 
 fn print_table(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
@@ -298,11 +312,15 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
             None => None,
         };
         let clock = Instant::now();
-        let result = match decode_file(path, args, progress) {
+        let (result, cut_short) = match decode_file(path, args, progress) {
             Ok(r) => r,
             Err(err) => {
                 if let (Some(store), Some(run)) = (&store, run_id) {
                     let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
+                }
+                // One recording: its error is the command's error. Several: say it and go on.
+                if files.len() == 1 {
+                    return Err(err);
                 }
                 eprintln!("cellsentry: error: {}", exit::one_line(&err));
                 failures += 1;
@@ -320,7 +338,12 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         let (_scene, verdicts) = assess::verdicts(&engine, &observations, &carriers);
         if let (Some(store), Some(run)) = (&mut store, run_id) {
             persist::write_stream(store, run, &result, base_unix_ms, &verdicts)?;
-            store.finish_run(run, RunStatus::Completed, now_unix_ms())?;
+            let status = if cut_short.is_some() {
+                RunStatus::Failed
+            } else {
+                RunStatus::Completed
+            };
+            store.finish_run(run, status, now_unix_ms())?;
         }
         if let Some(pcap) = &mut pcap {
             for cell in &result.gsm {
@@ -342,14 +365,22 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         } else {
             print_table(&result, &verdicts, base_unix_ms);
         }
+        if let Some(err) = cut_short {
+            // Everything before the cut was decoded and stored above.
+            eprintln!("cellsentry: error: {}", exit::one_line(&err));
+            failures += 1;
+            last_error = Some(err);
+        }
     }
     if let Some(pcap) = pcap {
         pcap.finish()?;
     }
     if let Some(err) = last_error {
-        if failures == files.len() {
-            return Err(err);
-        }
+        // Each failure was already printed, one line each.
+        eprintln!(
+            "cellsentry: {failures} of {} recording(s) failed",
+            files.len()
+        );
         return Ok(exit::code_for(&err));
     }
     if files.is_empty() {

@@ -178,12 +178,14 @@ impl Rule for FrequencyOffsetOutlier {
     rule_meta!(
         "frequency_offset_outlier",
         "Carrier frequency off the network's reference",
-        1,
+        2,
         Severity::Medium,
         "Real BTS/eNB references hold +/-0.05 ppm (TS 45.010 5.1, TS 36.104 6.5.1); SDR rigs \
          often sit at 0.5-20 ppm. The sensor's own error is removed first (kalibrate-style): \
-         reference = median of the other cells' median offsets (cells known to the baseline \
-         when >= 2 of them are heard, else all other cells; >= 2 needed). |offset - \
+         reference = median of the other cells' median offsets when >= 2 baseline cells are \
+         heard, else the median over every cell heard, this one included, so that with few \
+         cells one outlier (perhaps this very cell) cannot pull the reference; >= 2 other \
+         cells needed. |offset - \
          reference| > 0.2 ppm -> medium, > 1 ppm -> high. FPs: sensor drift between scans, \
          Doppler, repeaters; GPSDO-locked rigs defeat it. Sources: kalibrate, gr-gsm \
          clock_offset_control, srsRAN CFO estimator."
@@ -205,13 +207,16 @@ impl Rule for FrequencyOffsetOutlier {
                 known_refs.push(m);
             }
         }
-        let (refs, from) = if known_refs.len() >= th.offset_min_reference_cells {
+        let (mut refs, from) = if known_refs.len() >= th.offset_min_reference_cells {
             (known_refs, "baseline_cells")
         } else {
-            (all_refs, "all_other_cells")
+            (all_refs, "all_cells")
         };
         if refs.len() < th.offset_min_reference_cells {
             return Vec::new();
+        }
+        if from == "all_cells" {
+            refs.push(own);
         }
         let Some(reference) = median(refs.iter().copied()) else {
             return Vec::new();

@@ -1,0 +1,488 @@
+//! End-to-end runs of the `cellsentry` binary on the bundled real recordings: what a user sees,
+//! checked against the truth independent decoders (gr-gsm, tshark, CellSearch) printed for them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn capture(rel: &str) -> PathBuf {
+    repo().join("captures").join(rel)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cellsentry"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn truth(name: &str) -> Value {
+    let text = std::fs::read_to_string(capture(&format!("osmocom/{name}.truth.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+const BLASTER: &str = "osmocom_blaster_234-15_gsm900_arfcn62";
+const DEFAULT: &str = "osmocom_default_dcs1800_arfcn871";
+
+/// `replay --json` of an Osmocom recording, one JSON line.
+fn replay_osmocom(name: &str, freq: &str, extra: &[&str]) -> (Output, Value) {
+    let path = capture(&format!("osmocom/{name}.cs16"));
+    let mut args = vec![
+        "replay",
+        path.to_str().unwrap(),
+        "--rate",
+        "1083333.33",
+        "--freq",
+        freq,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let line = stdout(&out);
+    let value = serde_json::from_str(line.lines().next().unwrap_or("null")).unwrap_or(Value::Null);
+    (out, value)
+}
+
+fn rules(verdict: &Value) -> Vec<String> {
+    verdict["verdict"]["detections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn blaster_recording_decodes_to_its_truth_and_is_flagged() {
+    let (out, v) = replay_osmocom(BLASTER, "947.4e6", &["--no-db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let t = truth(BLASTER);
+    let cell = &v["result"]["gsm"][0];
+    assert_eq!(cell["arfcn"], 62);
+    assert_eq!(cell["measurement"]["bsic"], t["summary"]["bsic_decoded"][0]);
+    // At least every block gr-gsm decoded.
+    assert!(
+        cell["measurement"]["blocks_ok"].as_u64().unwrap()
+            >= t["summary"]["decoded_block_count"].as_u64().unwrap()
+    );
+    // The SI3 we stored raw is byte for byte the one gr-gsm decoded.
+    let si3_truth = t["decoded_blocks_in_order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "SI3")
+        .unwrap()["l2_block_hex"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let si3 = cell["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_type"] == "SI3")
+        .expect("an SI3");
+    assert_eq!(si3["raw"].as_str().unwrap(), si3_truth);
+
+    let verdict = &v["verdicts"][0];
+    assert_eq!(verdict["verdict"]["level"], "likely_fake");
+    let fired = rules(verdict);
+    // What the blaster configuration implies (osmo-bsc.cfg: CRO 126 dB, empty neighbour list,
+    // ACC 0x0400 left at its default).
+    for rule in [
+        "c2_reselection_abuse",
+        "neighbour_list_empty_or_self",
+        "emergency_call_barred",
+    ] {
+        assert!(
+            fired.contains(&rule.to_string()),
+            "{rule} missing from {fired:?}"
+        );
+    }
+    // 234-15 is a real UK PLMN, not a test one.
+    assert!(!fired.contains(&"test_plmn".to_string()));
+}
+
+#[test]
+fn default_osmocom_cell_is_flagged_for_its_test_identity() {
+    let (out, v) = replay_osmocom(DEFAULT, "1877e6", &["--no-db", "--fail-on", "likely-fake"]);
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    let t = truth(DEFAULT);
+    let cell = &v["result"]["gsm"][0];
+    assert_eq!(cell["arfcn"], t["arfcn"]);
+    assert_eq!(cell["measurement"]["bsic"], 63);
+    let fired = rules(&v["verdicts"][0]);
+    for rule in ["test_plmn", "default_bts_identity", "emergency_call_barred"] {
+        assert!(
+            fired.contains(&rule.to_string()),
+            "{rule} missing from {fired:?}"
+        );
+    }
+}
+
+#[test]
+fn real_2007_network_cells_are_not_flagged() {
+    let out = run(&[
+        "replay",
+        capture("gsm").to_str().unwrap(),
+        "--no-db",
+        "--fail-on",
+        "suspicious",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.contains("gsmsp2007_941.0M_500ksps_arfcn30.cf32"));
+    assert!(text.contains("gsmsp2007_953.6M_500ksps_arfcn93.cf32"));
+    // The folder's truth and pcap files are skipped, said once each, not errors.
+    assert!(stderr(&out).contains("skipping"));
+}
+
+#[test]
+fn database_report_and_pcap_agree_with_tshark() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("case.sqlite");
+    let pcap = dir.path().join("case.pcap");
+    let (out, _) = replay_osmocom(
+        BLASTER,
+        "947.4e6",
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "--pcap",
+            pcap.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let report = run(&["report", "--db", db.to_str().unwrap(), "--json"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let r: Value = serde_json::from_str(&stdout(&report)).unwrap();
+    let cell = &r["cells"][0];
+    assert_eq!(cell["cell"]["mcc"], "234");
+    assert_eq!(cell["cell"]["mnc"], "15");
+    assert_eq!(cell["cell"]["lac"], 3101);
+    assert_eq!(cell["cell"]["ci"], 40961);
+    assert_eq!(cell["verdict"]["level"], "likely_fake");
+
+    let html_path = dir.path().join("case.html");
+    let html = run(&[
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        html_path.to_str().unwrap(),
+    ]);
+    assert!(html.status.success(), "{}", stderr(&html));
+    let page = std::fs::read_to_string(&html_path).unwrap();
+    assert!(page.contains("c2_reselection_abuse") && page.contains("likely fake"));
+    assert!(
+        page.contains("data:image/png;base64,"),
+        "the power timeline is embedded"
+    );
+
+    let geo = run(&[
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "geojson",
+    ]);
+    let g: Value = serde_json::from_str(&stdout(&geo)).unwrap();
+    assert_eq!(g["type"], "FeatureCollection");
+
+    // tshark (independent dissector) reads our GSMTAP and finds the SI3 values we report.
+    let Ok(tshark) = Command::new("tshark")
+        .args([
+            "-r",
+            pcap.to_str().unwrap(),
+            "-Y",
+            "gsm_a.dtap.msg_rr_type == 0x1b",
+            "-T",
+            "fields",
+            "-e",
+            "gsmtap.arfcn",
+            "-e",
+            "e212.lai.mcc",
+            "-e",
+            "e212.lai.mnc",
+            "-e",
+            "gsm_a.lac",
+            "-e",
+            "gsm_a.bssmap.cell_ci",
+            "-e",
+            "gsm_a.rr.cell_reselect_offset",
+        ])
+        .output()
+    else {
+        eprintln!("tshark not installed: GSMTAP cross-check skipped");
+        return;
+    };
+    let text = String::from_utf8_lossy(&tshark.stdout);
+    let first = text.lines().next().expect("tshark found SI3 in our pcap");
+    assert_eq!(first, "62\t234\t15\t0x0c1d\t0xa001\t63");
+}
+
+#[test]
+fn spectrum_marks_the_carrier_and_draws_a_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("s.png");
+    let path = capture(&format!("osmocom/{BLASTER}.cs16"));
+    let out = run(&[
+        "spectrum",
+        path.to_str().unwrap(),
+        "--rate",
+        "1083333.33",
+        "--freq",
+        "947.4e6",
+        "--json",
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["gsm_channels"][0]["arfcn"], 62, "strongest channel");
+    assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
+}
+
+#[test]
+fn lte_capture_gives_the_cellsearch_truth() {
+    // captures/lte/truth.json (CellSearch): f806 is FDD PCI 300, 50 PRB, 2 ports, SFN 863.
+    let path = capture("lte/f806_s1.92_cu8_rtlsdr_80ms.bin");
+    let out = run(&["replay", path.to_str().unwrap(), "--json", "--no-db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let cell = &v["result"]["lte"][0];
+    assert_eq!(cell["earfcn"], 6300);
+    assert_eq!(cell["detection"]["pci"], 300);
+    assert_eq!(cell["detection"]["mib"]["n_prb"], 50);
+    assert_eq!(cell["detection"]["mib"]["ports"], 2);
+    assert_eq!(cell["detection"]["mib"]["sfn"], 863);
+    assert!(v["result"]["gsm"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn noise_only_capture_reports_no_cell() {
+    let path = capture("lte/f2646_s1.92_cs8_hackrf_noise_200ms.bin");
+    let out = run(&[
+        "replay",
+        path.to_str().unwrap(),
+        "--json",
+        "--no-db",
+        "--fail-on",
+        "suspicious",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert!(v["result"]["lte"].as_array().unwrap().is_empty());
+    assert!(v["result"]["gsm"].as_array().unwrap().is_empty());
+    assert_eq!(v["result"]["lte_carrier"]["pss_found"], false);
+}
+
+/// Bad input: a clear one-line error, the documented exit code, never a panic.
+fn assert_clean_failure(out: &Output, code: i32) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("cellsentry: error"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+}
+
+#[test]
+fn bad_input_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.cf32");
+    std::fs::write(&empty, b"").unwrap();
+    assert_clean_failure(
+        &run(&[
+            "replay",
+            empty.to_str().unwrap(),
+            "--rate",
+            "1e6",
+            "--no-db",
+        ]),
+        3,
+    );
+
+    let no_rate = dir.path().join("x.cf32");
+    std::fs::write(&no_rate, [0u8; 64]).unwrap();
+    assert_clean_failure(&run(&["replay", no_rate.to_str().unwrap(), "--no-db"]), 3);
+
+    let unknown = dir.path().join("x.wav");
+    std::fs::write(&unknown, [0u8; 64]).unwrap();
+    assert_clean_failure(
+        &run(&[
+            "replay",
+            unknown.to_str().unwrap(),
+            "--rate",
+            "1e6",
+            "--no-db",
+        ]),
+        3,
+    );
+
+    let missing = dir.path().join("missing.cs16");
+    assert_clean_failure(
+        &run(&[
+            "replay",
+            missing.to_str().unwrap(),
+            "--rate",
+            "1e6",
+            "--no-db",
+        ]),
+        3,
+    );
+
+    let junk_dir = dir.path().join("junk");
+    std::fs::create_dir(&junk_dir).unwrap();
+    std::fs::write(junk_dir.join("notes.txt"), b"hello").unwrap();
+    assert_clean_failure(&run(&["replay", junk_dir.to_str().unwrap(), "--no-db"]), 3);
+
+    let bad_meta = dir.path().join("bad.sigmf-meta");
+    std::fs::write(&bad_meta, b"{\"global\": {\"core:datatype\": \"cf64_le\"}}").unwrap();
+    assert_clean_failure(&run(&["replay", bad_meta.to_str().unwrap(), "--no-db"]), 3);
+
+    let not_db = dir.path().join("not.sqlite");
+    std::fs::write(&not_db, b"this is not a database").unwrap();
+    assert_clean_failure(&run(&["report", "--db", not_db.to_str().unwrap()]), 5);
+
+    // A device string that matches nothing: no radio here (or no SoapySDR in this build).
+    assert_clean_failure(
+        &run(&[
+            "spectrum",
+            "--device",
+            "driver=nosuchradio",
+            "--freq",
+            "947e6",
+        ]),
+        4,
+    );
+}
+
+#[test]
+fn truncated_recording_keeps_what_was_read() {
+    // Odd length: the last sample is incomplete. The complete samples are decoded and stored,
+    // then the error is reported with exit code 3.
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read(capture(&format!("osmocom/{BLASTER}.cs16"))).unwrap();
+    let cut = dir.path().join("cut.cs16");
+    std::fs::write(&cut, &src[..1_083_333 * 4 + 3]).unwrap();
+    let db = dir.path().join("t.sqlite");
+    let out = run(&[
+        "replay",
+        cut.to_str().unwrap(),
+        "--rate",
+        "1083333.33",
+        "--freq",
+        "947.4e6",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_clean_failure(&out, 3);
+    // What came before the cut is decoded and stored: nothing read is lost.
+    let report = run(&["report", "--db", db.to_str().unwrap(), "--json"]);
+    let r: Value = serde_json::from_str(&stdout(&report)).unwrap();
+    assert_eq!(r["cells"][0]["cell"]["arfcn"], 62);
+    assert_eq!(r["cells"][0]["cell"]["ci"], 40961);
+    assert_eq!(r["runs"][0]["status"], "failed");
+}
+
+/// The synthetic SMS-blaster scene (its GSM bursts decode byte-identically in gr-gsm, see the
+/// synth crate's tests): rendered to SigMF, replayed, and only the fake cell is flagged.
+#[test]
+fn synthetic_blaster_scene_flags_only_the_fake_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = dir.path().join("scene.sigmf-meta");
+    let scenario = repo().join("captures/scenarios/sms_blaster.json");
+    let out = run(&[
+        "synth",
+        scenario.to_str().unwrap(),
+        "-o",
+        meta.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["replay", meta.to_str().unwrap(), "--json", "--no-db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let scenario_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    for verdict in v["verdicts"].as_array().unwrap() {
+        let ci = verdict["key"]["cell_id"].as_u64();
+        let spec = scenario_json["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["ci"].as_u64() == ci || c["gsm"]["ci"].as_u64() == ci);
+        let fake = spec.is_some_and(|c| c["fake"] == true);
+        let level = verdict["verdict"]["level"].as_str().unwrap();
+        if fake {
+            assert_eq!(level, "likely_fake", "{verdict}");
+            let fired = rules(verdict);
+            for rule in ["c2_reselection_abuse", "neighbour_list_empty_or_self"] {
+                assert!(
+                    fired.contains(&rule.to_string()),
+                    "{rule} missing: {fired:?}"
+                );
+            }
+        } else {
+            assert_eq!(level, "clean", "{verdict}");
+        }
+    }
+    assert!(
+        v["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["verdict"]["level"] == "likely_fake"),
+        "the blaster was found"
+    );
+}
+
+/// `monitor` on a simulated radio prints an alert line and exits with 10.
+#[test]
+fn monitor_alerts_on_the_simulated_blaster() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.sqlite");
+    let scenario = repo().join("captures/scenarios/sms_blaster.json");
+    let out = run(&[
+        "monitor",
+        "--sim",
+        scenario.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--seconds",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
+    let text = stdout(&out);
+    let alert = text
+        .lines()
+        .find(|l| l.starts_with("ALERT"))
+        .expect("an alert");
+    assert!(
+        alert.contains("234-15") && alert.contains("40961"),
+        "{alert}"
+    );
+}
