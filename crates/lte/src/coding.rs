@@ -95,9 +95,15 @@ pub const VITERBI_MAX_BITS: usize = 128;
 /// decisions of the middle turn are taken after a traceback from the best final state, which
 /// is the usual wrap-around approximation of the maximum-likelihood tail-biting path.
 /// Holds its buffers so repeated decoding does not allocate.
+///
+/// All three generators tap both the newest and the oldest register bit, so the two branches
+/// into a state pair (2j, 2j+1) from (j, j+32) carry the metric +g and -g of one value g
+/// (an add-compare-select butterfly); g per j is a fixed +-l0 +-l1 +-l2, which the compiler
+/// vectorises over the 32 butterflies.
 pub struct TailBitingViterbi {
-    /// Output triple (bit s = d^(s)) for each 7-bit register value.
-    pattern: [u8; 128],
+    /// Sign (+1 for output bit 0, -1 for 1) of each stream for the branch j -> 2j.
+    signs: [[f32; 32]; 3],
+    /// Survivor decisions per trellis step (bit ns set: predecessor ns/2 + 32 won).
     decisions: Vec<u64>,
 }
 
@@ -109,13 +115,16 @@ impl Default for TailBitingViterbi {
 
 impl TailBitingViterbi {
     pub fn new() -> Self {
-        let mut pattern = [0u8; 128];
-        for (reg, p) in pattern.iter_mut().enumerate() {
-            let o = branch_bits(reg as u8);
-            *p = o[0] | (o[1] << 1) | (o[2] << 2);
+        let mut signs = [[0f32; 32]; 3];
+        for j in 0..32 {
+            // register for next state 2j from predecessor j: input bit 0, oldest bit 0
+            let o = branch_bits((j << 1) as u8);
+            for s in 0..3 {
+                signs[s][j] = if o[s] == 0 { 1.0 } else { -1.0 };
+            }
         }
         TailBitingViterbi {
-            pattern,
+            signs,
             decisions: vec![0; 3 * VITERBI_MAX_BITS],
         }
     }
@@ -130,37 +139,44 @@ impl TailBitingViterbi {
         let turns = 3;
         let steps = turns * n;
         let mut metric = [0f32; 64];
-        let mut next = [0f32; 64];
+        let mut even = [0f32; 32];
+        let mut odd = [0f32; 32];
+        let mut g = [0f32; 32];
         for t in 0..steps {
             let k = t % n;
             let (l0, l1, l2) = (soft[0][k], soft[1][k], soft[2][k]);
-            // correlation metric of the 8 possible output triples
-            let mut bm = [0f32; 8];
-            for (p, v) in bm.iter_mut().enumerate() {
-                let a = if p & 1 == 0 { l0 } else { -l0 };
-                let b = if p & 2 == 0 { l1 } else { -l1 };
-                let c = if p & 4 == 0 { l2 } else { -l2 };
-                *v = a + b + c;
+            for j in 0..32 {
+                g[j] = self.signs[0][j] * l0 + self.signs[1][j] * l1 + self.signs[2][j] * l2;
             }
-            let mut dec: u64 = 0;
-            for (ns, nm) in next.iter_mut().enumerate() {
-                // ns = ((s << 1) | b) & 63, predecessor s = (ns >> 1) | (top << 5)
-                let base = ns >> 1;
-                let r0 = (base << 1) | (ns & 1);
-                let m0 = metric[base] + bm[self.pattern[r0] as usize];
-                let m1 = metric[base | 32] + bm[self.pattern[r0 | 64] as usize];
-                if m1 > m0 {
-                    *nm = m1;
-                    dec |= 1 << ns;
-                } else {
-                    *nm = m0;
+            let (lo, hi) = metric.split_at(32);
+            let mut dec_even: u32 = 0;
+            let mut dec_odd: u32 = 0;
+            for j in 0..32 {
+                let a0 = lo[j] + g[j];
+                let a1 = hi[j] - g[j];
+                let b0 = lo[j] - g[j];
+                let b1 = hi[j] + g[j];
+                even[j] = if a1 > a0 { a1 } else { a0 };
+                odd[j] = if b1 > b0 { b1 } else { b0 };
+                dec_even |= u32::from(a1 > a0) << j;
+                dec_odd |= u32::from(b1 > b0) << j;
+            }
+            self.decisions[t] = spread_bits(dec_even) | (spread_bits(dec_odd) << 1);
+            // Keep metrics bounded. Max is exact in any order, so eight lanes (which vectorise)
+            // give the same value as a serial fold.
+            let mut lanes = [f32::MIN; 8];
+            for (c0, c1) in even.chunks_exact(8).zip(odd.chunks_exact(8)) {
+                for i in 0..8 {
+                    let v = if c0[i] > c1[i] { c0[i] } else { c1[i] };
+                    lanes[i] = if v > lanes[i] { v } else { lanes[i] };
                 }
             }
-            self.decisions[t] = dec;
-            // Keep metrics bounded.
-            let mx = next.iter().cloned().fold(f32::MIN, f32::max);
-            for (m, nx) in metric.iter_mut().zip(next.iter()) {
-                *m = nx - mx;
+            let mx = lanes
+                .iter()
+                .fold(f32::MIN, |a, &b| if b > a { b } else { a });
+            for j in 0..32 {
+                metric[2 * j] = even[j] - mx;
+                metric[2 * j + 1] = odd[j] - mx;
             }
         }
         let (mut state, _) = metric
@@ -186,6 +202,18 @@ impl TailBitingViterbi {
         }
         Some(best)
     }
+}
+
+/// Moves bit j of `v` to bit 2j.
+#[inline]
+fn spread_bits(v: u32) -> u64 {
+    let mut x = v as u64;
+    x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
+    x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF;
+    x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
+    x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+    x = (x | (x << 1)) & 0x5555_5555_5555_5555;
+    x
 }
 
 /// Inter-column permutation of the sub-block interleaver for convolutional codes,

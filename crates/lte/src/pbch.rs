@@ -57,12 +57,18 @@ pub struct PbchDecoded {
     pub sfn_mod4: u8,
 }
 
+/// Central CRS values per slot (0, 1) and symbol.
+type CrsTable = [[[Complex32; 12]; 7]; 2];
+
 /// PBCH receiver with cached interleaver map, Viterbi buffers and scrambling sequence.
 pub struct PbchDecoder {
     rm_map: Vec<(u8, u16)>,
     vit: TailBitingViterbi,
     scr_pci: Option<(u16, Vec<u8>)>,
     grid: [[[Complex32; N_SC]; 7]; 2],
+    /// CRS of the central 6 RB for (pci, normal CP) in slots 0 and 1, symbols 0..7: each costs
+    /// a 1600-step Gold sequence, and a candidate cell is received in up to two dozen frames.
+    crs: Option<(u16, bool, CrsTable)>,
 }
 
 impl Default for PbchDecoder {
@@ -86,6 +92,7 @@ impl PbchDecoder {
             vit: TailBitingViterbi::new(),
             scr_pci: None,
             grid: [[[Complex32::new(0.0, 0.0); N_SC]; 7]; 2],
+            crs: None,
         }
     }
 
@@ -113,6 +120,19 @@ impl PbchDecoder {
             }
         }
         let normal = cp == CyclicPrefix::Normal;
+        let crs = match self.crs {
+            Some((p, n, ref t)) if p == pci && n == normal => *t,
+            _ => {
+                let mut t = [[[Complex32::new(0.0, 0.0); 12]; 7]; 2];
+                for (slot, ts) in t.iter_mut().enumerate() {
+                    for (l, tl) in ts.iter_mut().enumerate().take(nsym) {
+                        *tl = crs_central(pci, slot as u32, l as u32, normal);
+                    }
+                }
+                self.crs = Some((pci, normal, t));
+                t
+            }
+        };
         let vshift = (pci % 6) as usize;
         let l_late = nsym - 3; // second CRS symbol of ports 0/1 in a slot
                                // Channel estimates per port at every subcarrier.
@@ -135,7 +155,7 @@ impl PbchDecoder {
             let mut per_sym = [[Complex32::new(0.0, 0.0); 12]; 3];
             for (si, &(slot, l)) in syms.iter().enumerate() {
                 let v = crs_v(p, slot, l);
-                let r = crs_central(pci, slot as u32, l as u32, normal);
+                let r = &crs[slot][l];
                 for (m, rv) in r.iter().enumerate() {
                     let k = 6 * m + (v + vshift) % 6;
                     let yv = self.grid[slot][l][k];
@@ -268,21 +288,40 @@ impl PbchDecoder {
         if frames.len() > 4 || frames.iter().any(|f| f.n_bits != n_bits) {
             return None;
         }
-        let scr: Vec<u8> = self.scrambling(pci).to_vec();
+        // Filled once per PCI; taken out of `self` while the Viterbi decoder is borrowed.
+        self.scrambling(pci);
+        let (scr_pci, scr) = self.scr_pci.take()?;
+        let res = self.decode_with(frames, n_bits, &scr);
+        self.scr_pci = Some((scr_pci, scr));
+        res
+    }
+
+    fn decode_with(
+        &mut self,
+        frames: &[&PbchFrame],
+        n_bits: usize,
+        scr: &[u8],
+    ) -> Option<PbchDecoded> {
+        let period = self.rm_map.len();
+        if scr.len() < 4 * n_bits || period == 0 {
+            return None;
+        }
         for (hi, &ports) in PORT_HYPS.iter().enumerate() {
             for phase in 0..=(4 - frames.len()) {
                 let mut w = [[0f32; K_BITS]; 3];
                 for (fi, f) in frames.iter().enumerate() {
                     let base = (phase + fi) * n_bits;
-                    for j in 0..n_bits {
-                        let c = scr[base + j];
-                        let v = if c == 1 {
-                            -f.soft[hi][j]
-                        } else {
-                            f.soft[hi][j]
-                        };
-                        let (s, k) = self.rm_map[(base + j) % self.rm_map.len()];
-                        w[s as usize][k as usize] += v;
+                    let soft = &f.soft[hi][..n_bits];
+                    let c = &scr[base..base + n_bits];
+                    // the rate-matching buffer repeats every `period` bits from the block start
+                    let mut j0 = base % period;
+                    for (&v, &cb) in soft.iter().zip(c.iter()) {
+                        let (s, k) = self.rm_map[j0];
+                        w[s as usize][k as usize] += if cb == 1 { -v } else { v };
+                        j0 += 1;
+                        if j0 == period {
+                            j0 = 0;
+                        }
                     }
                 }
                 let mut out = [0u8; K_BITS];

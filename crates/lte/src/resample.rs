@@ -52,16 +52,14 @@ pub fn decimate(input: &[Complex32], factor: usize, out: &mut Vec<Complex32>) {
     }
     let taps = decimation_taps(factor);
     let half = (taps.len() - 1) / 2;
+    let taps2: Vec<f32> = taps.iter().flat_map(|&h| [h, h]).collect();
     let n_out = input.len().div_ceil(factor);
     out.reserve(n_out);
     for m in 0..n_out {
         let centre = m * factor;
         let mut acc = Complex32::new(0.0, 0.0);
         if centre >= half && centre + half < input.len() {
-            let seg = &input[centre - half..centre + half + 1];
-            for (x, &h) in seg.iter().zip(taps.iter()) {
-                acc += x * h;
-            }
+            acc = dot_real(&input[centre - half..centre + half + 1], &taps2);
         } else {
             for (i, &h) in taps.iter().enumerate() {
                 let idx = centre as isize + i as isize - half as isize;
@@ -72,6 +70,32 @@ pub fn decimate(input: &[Complex32], factor: usize, out: &mut Vec<Complex32>) {
         }
         out.push(acc);
     }
+}
+
+/// sum x[i] * h[i], with `x` seen as interleaved f32 (re, im) and `h2` the taps each given
+/// twice. Eight independent lanes (even ones collect re, odd ones im) let the compiler
+/// vectorise; a single serial accumulator it may not reorder.
+#[inline]
+fn dot_real(x: &[Complex32], h2: &[f32]) -> Complex32 {
+    let xf: &[f32] = bytemuck::cast_slice(x);
+    let n = xf.len().min(h2.len());
+    let (xf, h2) = (&xf[..n], &h2[..n]);
+    let mut lanes = [0f32; 8];
+    let mut xc = xf.chunks_exact(8);
+    let mut hc = h2.chunks_exact(8);
+    for (xs, hs) in (&mut xc).zip(&mut hc) {
+        for i in 0..8 {
+            lanes[i] += xs[i] * hs[i];
+        }
+    }
+    let mut acc = [0f32; 2];
+    for (i, v) in lanes.iter().enumerate() {
+        acc[i % 2] += v;
+    }
+    for (i, (xv, hv)) in xc.remainder().iter().zip(hc.remainder()).enumerate() {
+        acc[i % 2] += xv * hv;
+    }
+    Complex32::new(acc[0], acc[1])
 }
 
 #[cfg(test)]

@@ -105,7 +105,12 @@ impl CellSearcher {
             if span > fast && cells.iter().any(|c| c.mib.is_some()) {
                 break;
             }
-            let cands = self.pss.search(&x[..span], self.cfg.pss_threshold);
+            // The longer pass only correlates the samples the first did not cover.
+            let cands = if span > fast {
+                self.pss.extend(&x[..span], self.cfg.pss_threshold)
+            } else {
+                self.pss.search(&x[..span], self.cfg.pss_threshold)
+            };
             for cand in &cands {
                 if let Some(c) = self.examine(x, factor, carrier_freq_hz, cand, &cells, false) {
                     cells.push(c);
