@@ -167,7 +167,7 @@ fn verdict_row(r: &Row<'_>) -> rusqlite::Result<VerdictRow> {
 
 fn spectrum_row(r: &Row<'_>) -> rusqlite::Result<SpectrumRow> {
     let blob: Vec<u8> = r.get(5)?;
-    if blob.len() % 4 != 0 {
+    if !blob.len().is_multiple_of(4) {
         return Err(rusqlite::Error::FromSqlConversionFailure(
             5,
             Type::Blob,

@@ -705,7 +705,7 @@ pub mod hex_bytes {
     /// Bytes of a hex string (either case), `None` if it is not hex of even length.
     pub fn decode(s: &str) -> Option<Vec<u8>> {
         let digits = s.as_bytes();
-        if digits.len() % 2 != 0 {
+        if !digits.len().is_multiple_of(2) {
             return None;
         }
         let nibble = |c: u8| -> Option<u8> {
