@@ -151,6 +151,10 @@ pub struct StoreOpts {
     /// Store IMSI/TMSI seen in paging in clear text (default: salted hashes only).
     #[arg(long)]
     pub store_identities: bool,
+    /// Front-end calibration: power in dBm = power in dBFS + this many dB (measure it once
+    /// with a signal generator of known level at the antenna port, at the gain you use).
+    #[arg(long, value_name = "DB", allow_hyphen_values = true)]
+    pub dbm_offset: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]

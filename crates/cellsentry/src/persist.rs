@@ -60,8 +60,11 @@ pub fn write_stream(
     result: &StreamResult,
     base_unix_ms: i64,
     verdicts: &[CellVerdict],
+    dbm_offset_db: Option<f64>,
 ) -> Result<()> {
     let at = |time_s: f64| base_unix_ms + (time_s * 1000.0) as i64;
+    // dBm only where the user calibrated the front end (dBm = dBFS + offset).
+    let dbm = |dbfs: f64| dbm_offset_db.filter(|_| dbfs.is_finite()).map(|o| dbfs + o);
     store.write_batch(|tx| {
         if let Some(spec) = &result.spectrum {
             for c in &spec.gsm_channels {
@@ -74,7 +77,7 @@ pub fn write_stream(
                     freq_hz: c.dl_freq_hz,
                     bandwidth_hz: 200e3,
                     power_dbfs: c.power_dbfs,
-                    power_dbm: None,
+                    power_dbm: dbm(c.power_dbfs),
                 })?;
             }
             if let Some(bins) = &spec.bins {
@@ -120,7 +123,7 @@ pub fn write_stream(
                     freq_hz,
                     channel_number: cell.arfcn.map(u32::from),
                     power_dbfs,
-                    power_dbm: None,
+                    power_dbm: dbm(power_dbfs),
                     snr_db: m.snr_db.map(f64::from),
                     freq_offset_hz: m.freq_offset_hz,
                     freq_offset_ppm: m.freq_offset_ppm,
@@ -187,7 +190,7 @@ pub fn write_stream(
                 freq_hz: cell.carrier_freq_hz.unwrap_or(result.source.center_freq_hz),
                 channel_number: cell.earfcn,
                 power_dbfs: d.rsrp_dbfs.unwrap_or(f64::NAN),
-                power_dbm: None,
+                power_dbm: d.rsrp_dbfs.and_then(dbm),
                 snr_db: d.sinr_db,
                 freq_offset_hz: Some(d.freq_offset_hz),
                 freq_offset_ppm: d.freq_offset_ppm,

@@ -168,6 +168,8 @@ fn database_report_and_pcap_agree_with_tshark() {
             db.to_str().unwrap(),
             "--pcap",
             pcap.to_str().unwrap(),
+            "--dbm-offset",
+            "-35",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -181,6 +183,12 @@ fn database_report_and_pcap_agree_with_tshark() {
     assert_eq!(cell["cell"]["lac"], 3101);
     assert_eq!(cell["cell"]["ci"], 40961);
     assert_eq!(cell["verdict"]["level"], "likely_fake");
+    // The calibration offset turns every stored dBFS into dBm.
+    for o in cell["observations"].as_array().unwrap() {
+        let dbfs = o["power_dbfs"].as_f64().unwrap();
+        let dbm = o["power_dbm"].as_f64().unwrap_or_else(|| panic!("{o}"));
+        assert!((dbm - (dbfs - 35.0)).abs() < 1e-9);
+    }
 
     let html_path = dir.path().join("case.html");
     let html = run(&[

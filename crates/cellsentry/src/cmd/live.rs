@@ -165,7 +165,14 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
                 alerts.extend(engine.observe(o));
             }
             let verdicts = engine.live_verdicts();
-            persist::write_stream(&mut store, run, &result, window_start_ms, &verdicts)?;
+            persist::write_stream(
+                &mut store,
+                run,
+                &result,
+                window_start_ms,
+                &verdicts,
+                args.store.dbm_offset,
+            )?;
             for a in &alerts {
                 alerted |= a.verdict.level != VerdictLevel::Clean;
                 if args.json {

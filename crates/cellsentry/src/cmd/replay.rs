@@ -76,7 +76,12 @@ pub fn decode_file(
     Ok((chain.finish(), cut_short))
 }
 
-fn print_table(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
+fn print_table(
+    result: &StreamResult,
+    verdicts: &[CellVerdict],
+    base_unix_ms: i64,
+    dbm_offset_db: Option<f64>,
+) {
     let info = &result.source;
     println!(
         "{}: {:.3} s at {:.4} Msps, {:.4} MHz{}",
@@ -102,7 +107,7 @@ fn print_table(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i6
     if result.gsm.is_empty() {
         println!("  no GSM cell decoded");
     } else {
-        print_gsm(result, verdicts, base_unix_ms);
+        print_gsm(result, verdicts, base_unix_ms, dbm_offset_db);
     }
     print_verdicts(verdicts);
 }
@@ -173,7 +178,12 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
     }
 }
 
-fn print_gsm(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
+fn print_gsm(
+    result: &StreamResult,
+    verdicts: &[CellVerdict],
+    base_unix_ms: i64,
+    dbm_offset_db: Option<f64>,
+) {
     let mut table = Table::new([
         "RAT",
         "ARFCN",
@@ -211,7 +221,10 @@ fn print_gsm(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
             opt(id.as_ref().map(|c| c.lac)),
             opt(id.as_ref().and_then(|c| c.cell_identity)),
             opt(m.bsic),
-            num(m.power_dbfs.map(f64::from), 1),
+            match (m.power_dbfs, dbm_offset_db) {
+                (Some(p), Some(o)) => format!("{p:.1} ({:.1} dBm)", f64::from(p) + o),
+                (p, _) => num(p.map(f64::from), 1),
+            },
             num(m.snr_db.map(f64::from), 1),
             num(m.freq_offset_hz, 0),
             num(m.freq_offset_ppm, 2),
@@ -337,7 +350,14 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         let carriers = assess::carrier_observations(&result, base_unix_ms);
         let (_scene, verdicts) = assess::verdicts(&engine, &observations, &carriers);
         if let (Some(store), Some(run)) = (&mut store, run_id) {
-            persist::write_stream(store, run, &result, base_unix_ms, &verdicts)?;
+            persist::write_stream(
+                store,
+                run,
+                &result,
+                base_unix_ms,
+                &verdicts,
+                args.store.dbm_offset,
+            )?;
             let status = if cut_short.is_some() {
                 RunStatus::Failed
             } else {
@@ -358,12 +378,13 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
                 "file": path.display().to_string(),
                 "run_id": run_id.map(|r| r.0),
                 "decode_seconds": cpu_s,
+                "dbm_offset_db": args.store.dbm_offset,
                 "result": &result,
                 "verdicts": verdicts,
             });
             println!("{line}");
         } else {
-            print_table(&result, &verdicts, base_unix_ms);
+            print_table(&result, &verdicts, base_unix_ms, args.store.dbm_offset);
         }
         if let Some(err) = cut_short {
             // Everything before the cut was decoded and stored above.
