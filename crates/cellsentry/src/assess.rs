@@ -4,12 +4,14 @@
 //! nothing of the receivers; this module is the one place that translates.
 
 use cellsentry_detect::{
-    Baseline, CarrierObservation, CellObservation, CellVerdict, Engine, FreqPriority, GsmSiType,
-    GsmSystemInfo, Plmn, Profile, RachControl, Scene, Thresholds,
+    Baseline, CarrierObservation, CellObservation, CellVerdict, Engine, FreqPriority, GeoPoint,
+    GsmSiType, GsmSystemInfo, Plmn, Profile, RachControl, Scene, Survey, Thresholds,
 };
 use cellsentry_gsm_l3::{CellSystemInfo, SiType};
 
 use crate::chain::{GsmCellResult, LteCellResult, StreamResult};
+use crate::cli::DetectOpts;
+use crate::exit::BadInput;
 
 fn si_type(t: SiType) -> GsmSiType {
     match t {
@@ -168,10 +170,68 @@ pub fn carrier_observations(result: &StreamResult, base_unix_ms: i64) -> Vec<Car
         .collect()
 }
 
-/// The detector with the settings the CLI offers.
-pub fn engine(country: Option<&str>, baseline: Baseline) -> Engine {
-    let profile = country.and_then(|c| Profile::builtin(c).ok());
-    Engine::new(profile, baseline, Thresholds::default())
+/// The detector with the settings the CLI offers: country profile, a saved baseline and an
+/// OpenCellID/MLS export.
+pub fn engine(opts: &DetectOpts) -> anyhow::Result<Engine> {
+    let profile = match &opts.country {
+        Some(c) => Some(Profile::builtin(c).map_err(|e| BadInput(e.to_string()))?),
+        None => None,
+    };
+    let mut baseline = match &opts.baseline {
+        Some(path) => Baseline::load(path).map_err(|e| BadInput(e.to_string()))?,
+        None => Baseline::empty(),
+    };
+    if let Some(csv) = &opts.cell_db {
+        let filter = match &opts.near {
+            Some(text) => {
+                let (lat, lon) = text
+                    .split_once(',')
+                    .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+                    .ok_or_else(|| BadInput(format!("--near {text}: expected LAT,LON")))?;
+                Some((
+                    GeoPoint {
+                        lat_deg: lat,
+                        lon_deg: lon,
+                    },
+                    opts.radius_km * 1000.0,
+                ))
+            }
+            None => None,
+        };
+        let report = baseline
+            .import_cell_db(csv, filter)
+            .map_err(|e| BadInput(e.to_string()))?;
+        eprintln!(
+            "cellsentry: {}: {} cells imported ({} rows, {} other RATs, {} outside the radius, {} bad rows)",
+            csv.display(),
+            report.imported,
+            report.rows,
+            report.skipped_radio,
+            report.outside_radius,
+            report.bad_rows
+        );
+    }
+    Ok(Engine::new(profile, baseline, Thresholds::default()))
+}
+
+/// Writes the baseline learnt from trusted observations (`--survey-out`).
+pub fn save_survey(
+    path: &std::path::Path,
+    observations: &[CellObservation],
+    carriers: &[CarrierObservation],
+) -> anyhow::Result<()> {
+    let mut survey = Survey::new();
+    for o in observations {
+        survey.add(o);
+    }
+    for c in carriers {
+        survey.add_carrier(c);
+    }
+    survey
+        .finish()
+        .save(path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(())
 }
 
 /// Verdicts on every cell of a scene.

@@ -157,6 +157,28 @@ pub struct StoreOpts {
     pub dbm_offset: Option<f64>,
 }
 
+/// What the detector compares cells with.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DetectOpts {
+    /// Country profile for the PLMN and channel checks: uk, us, ca, au, nz, jp.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Baseline of known cells (JSON written by --survey-out).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// OpenCellID / Mozilla Location Service CSV (plain or .gz) to add to the baseline.
+    #[arg(long, value_name = "CSV")]
+    pub cell_db: Option<PathBuf>,
+    /// Keep only --cell-db cells within --radius-km of this position ("LAT,LON").
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+    pub near: Option<String>,
+    #[arg(long, default_value_t = 2.0)]
+    pub radius_km: f64,
+    /// Learn a baseline from this run (trusted surroundings) and write it here as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub survey_out: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum LevelArg {
     Suspicious,
@@ -184,9 +206,8 @@ pub struct ReplayArgs {
     /// Exit with code 10 if any cell reaches this verdict level.
     #[arg(long, value_enum)]
     pub fail_on: Option<LevelArg>,
-    /// Country profile for the PLMN and channel checks: uk, us, ca, au, nz, jp.
-    #[arg(long)]
-    pub country: Option<String>,
+    #[command(flatten)]
+    pub detect: DetectOpts,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -212,6 +233,8 @@ pub struct LiveArgs {
     pub seconds: Option<f64>,
     #[command(flatten)]
     pub store: StoreOpts,
+    #[command(flatten)]
+    pub detect: DetectOpts,
     #[arg(long)]
     pub json: bool,
 }

@@ -494,3 +494,66 @@ fn monitor_alerts_on_the_simulated_blaster() {
         "{alert}"
     );
 }
+
+/// A survey of the legitimate scene becomes the baseline; against it the blaster is unknown,
+/// too strong and on a channel no known cell uses, while the surveyed cells stay clean.
+#[test]
+fn survey_baseline_sharpens_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenes = repo().join("captures/scenarios");
+    let legit = dir.path().join("legit.sigmf-meta");
+    let blaster = dir.path().join("blaster.sigmf-meta");
+    let baseline = dir.path().join("baseline.json");
+    for (scenario, out) in [
+        ("legitimate_urban_gsm.json", &legit),
+        ("sms_blaster.json", &blaster),
+    ] {
+        let o = run(&[
+            "synth",
+            scenes.join(scenario).to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = run(&[
+        "replay",
+        legit.to_str().unwrap(),
+        "--no-db",
+        "--country",
+        "uk",
+        "--survey-out",
+        baseline.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "replay",
+        blaster.to_str().unwrap(),
+        "--no-db",
+        "--json",
+        "--country",
+        "uk",
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    for verdict in v["verdicts"].as_array().unwrap() {
+        let fired = rules(verdict);
+        if verdict["key"]["cell_id"] == 40961 {
+            assert_eq!(verdict["verdict"]["level"], "likely_fake");
+            for rule in [
+                "unknown_cell_vs_baseline",
+                "abnormal_power",
+                "c2_reselection_abuse",
+            ] {
+                assert!(
+                    fired.contains(&rule.to_string()),
+                    "{rule} missing: {fired:?}"
+                );
+            }
+        } else {
+            assert_eq!(verdict["verdict"]["level"], "clean", "{verdict}");
+        }
+    }
+}

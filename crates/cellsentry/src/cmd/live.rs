@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use cellsentry_capture::IqSource;
-use cellsentry_detect::{Baseline, VerdictLevel};
+use cellsentry_detect::VerdictLevel;
 use cellsentry_dsp::GsmBand;
 use cellsentry_store::{NewRun, RunKind, RunStatus, Store, StoreOptions};
 use cellsentry_synth::{Scenario, SimulatedRadio};
@@ -111,7 +111,7 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         },
     )
     .with_context(|| format!("cannot open {}", args.store.db.display()))?;
-    let mut engine = assess::engine(None, Baseline::empty());
+    let mut engine = assess::engine(&args.detect)?;
     let (kind, steps) = match mode {
         Mode::Monitor => (RunKind::Monitor, vec![args.freq]),
         Mode::Scan => {

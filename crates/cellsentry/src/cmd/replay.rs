@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use cellsentry_capture::{spawn_reader, CaptureError};
-use cellsentry_detect::{Baseline, CellVerdict, VerdictLevel};
+use cellsentry_detect::{CellVerdict, VerdictLevel};
 use cellsentry_store::{NewRun, RunKind, RunStatus, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -304,7 +304,9 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         Some(path) => Some(pcap::GsmtapPcap::create(path)?),
         None => None,
     };
-    let engine = assess::engine(args.country.as_deref(), Baseline::empty());
+    let engine = assess::engine(&args.detect)?;
+    let mut all_observations = Vec::new();
+    let mut all_carriers = Vec::new();
     let progress =
         !args.quiet && !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut worst_hit = false;
@@ -318,7 +320,9 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
                 new_run.settings = json!({
                     "rate": args.raw.rate, "freq": args.raw.freq,
                     "format": args.raw.format.map(|f| format!("{f:?}")),
-                    "country": args.country,
+                    "country": args.detect.country,
+                    "baseline": args.detect.baseline,
+                    "cell_db": args.detect.cell_db,
                 });
                 Some(store.begin_run(&new_run)?)
             }
@@ -349,6 +353,10 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         let observations = assess::observations(&result, base_unix_ms);
         let carriers = assess::carrier_observations(&result, base_unix_ms);
         let (_scene, verdicts) = assess::verdicts(&engine, &observations, &carriers);
+        if args.detect.survey_out.is_some() {
+            all_observations.extend(observations.iter().cloned());
+            all_carriers.extend(carriers.iter().cloned());
+        }
         if let (Some(store), Some(run)) = (&mut store, run_id) {
             persist::write_stream(
                 store,
@@ -395,6 +403,13 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
     }
     if let Some(pcap) = pcap {
         pcap.finish()?;
+    }
+    if let Some(path) = &args.detect.survey_out {
+        assess::save_survey(path, &all_observations, &all_carriers)?;
+        eprintln!(
+            "cellsentry: baseline of this survey written to {}",
+            path.display()
+        );
     }
     if let Some(err) = last_error {
         // Each failure was already printed, one line each.
