@@ -557,3 +557,35 @@ fn survey_baseline_sharpens_the_verdict() {
         }
     }
 }
+
+/// `scan` steps a simulated radio across GSM900 (retuning it) and finds the scene's cells.
+#[test]
+fn scan_finds_the_cells_of_a_simulated_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite");
+    let scenario = repo().join("captures/scenarios/legitimate_urban_gsm.json");
+    let out = run(&[
+        "scan",
+        "--sim",
+        scenario.to_str().unwrap(),
+        "--band",
+        "gsm900",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    // Every GSM900 cell of the scenario (ARFCN below 125) is found with its identity.
+    for cell in spec["cells"].as_array().unwrap() {
+        let arfcn = cell["arfcn"].as_u64().unwrap();
+        if arfcn > 124 {
+            continue;
+        }
+        let ci = cell["gsm"]["ci"].as_u64().unwrap();
+        assert!(
+            text.contains(&format!("ARFCN {arfcn} ")) && text.contains(&format!("CI {ci} ")),
+            "ARFCN {arfcn} CI {ci} not found in:\n{text}"
+        );
+    }
+}

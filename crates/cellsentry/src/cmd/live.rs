@@ -32,10 +32,14 @@ pub enum Mode {
 const WINDOW_S: f64 = 2.4;
 const FFT_SIZE: usize = 2048;
 
-fn open(args: &LiveArgs, freq_hz: Option<f64>) -> Result<(Box<dyn IqSource>, f64)> {
+/// Opens the radio, or the simulated one. A scenario normally ends after its duration; a scan
+/// needs `min_sim_s` of signal to visit every step, so the simulated scene runs at least that
+/// long (cells keep their power profile; the last value holds).
+fn open(args: &LiveArgs, freq_hz: Option<f64>, min_sim_s: f64) -> Result<(Box<dyn IqSource>, f64)> {
     if let Some(path) = &args.sim {
-        let scenario =
+        let mut scenario =
             Scenario::load(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+        scenario.duration_s = scenario.duration_s.max(min_sim_s);
         let center = freq_hz.unwrap_or(scenario.center_freq_hz);
         let mut radio = SimulatedRadio::new(scenario)
             .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
@@ -123,7 +127,11 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
             )
         }
     };
-    let (mut source, first_freq) = open(args, steps.first().copied().flatten())?;
+    let min_sim_s = match mode {
+        Mode::Scan => steps.len() as f64 * WINDOW_S + 1.0,
+        Mode::Monitor => 0.0,
+    };
+    let (mut source, first_freq) = open(args, steps.first().copied().flatten(), min_sim_s)?;
     let mut new_run = NewRun::new(kind, source.info().description.clone(), now_unix_ms());
     new_run.device = source.info().device.clone();
     new_run.sample_rate_hz = Some(source.info().sample_rate_hz);
