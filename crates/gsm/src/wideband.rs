@@ -21,45 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::tables::INTERNAL_RATE_SPS;
 use crate::{GsmCellMeasurement, GsmError, GsmEvent, GsmReceiver};
 
-/// GSM frequency bands whose downlink ARFCNs are searched (TS 45.005 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GsmBand {
-    /// GSM 850: ARFCN 128-251, 869.2-893.8 MHz.
-    Gsm850,
-    /// P-GSM 900: ARFCN 0-124, 935.0-959.8 MHz.
-    PGsm900,
-    /// E-GSM / R-GSM 900 extension: ARFCN 955-1023, 921.2-934.8 MHz.
-    EGsm900,
-    /// DCS 1800: ARFCN 512-885, 1805.2-1879.8 MHz.
-    Dcs1800,
-    /// PCS 1900: ARFCN 512-810, 1930.2-1989.8 MHz.
-    Pcs1900,
-}
-
-impl GsmBand {
-    /// Every band.
-    pub const ALL: [GsmBand; 5] = [
-        GsmBand::Gsm850,
-        GsmBand::PGsm900,
-        GsmBand::EGsm900,
-        GsmBand::Dcs1800,
-        GsmBand::Pcs1900,
-    ];
-
-    /// (ARFCN, downlink frequency in Hz) of every channel of the band (TS 45.005 2).
-    pub fn channels(self) -> Vec<(u16, f64)> {
-        let map = |r: std::ops::RangeInclusive<u16>, f: &dyn Fn(u16) -> f64| {
-            r.map(|n| (n, f(n))).collect::<Vec<_>>()
-        };
-        match self {
-            GsmBand::Gsm850 => map(128..=251, &|n| 869.2e6 + 0.2e6 * f64::from(n - 128)),
-            GsmBand::PGsm900 => map(0..=124, &|n| 935.0e6 + 0.2e6 * f64::from(n)),
-            GsmBand::EGsm900 => map(955..=1023, &|n| 935.0e6 - 0.2e6 * f64::from(1024 - n)),
-            GsmBand::Dcs1800 => map(512..=885, &|n| 1805.2e6 + 0.2e6 * f64::from(n - 512)),
-            GsmBand::Pcs1900 => map(512..=810, &|n| 1930.2e6 + 0.2e6 * f64::from(n - 512)),
-        }
-    }
-}
+/// GSM bands whose downlink ARFCNs are searched: the project's one band plan (TS 45.005 2).
+pub use cellsentry_dsp::GsmBand;
 
 /// Settings of the wideband receiver.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,7 +180,11 @@ impl WidebandGsm {
         };
         let mut candidates = Vec::new();
         for band in bands {
-            for (arfcn, freq_hz) in band.channels() {
+            for (arfcn, freq_hz) in band
+                .arfcns()
+                .into_iter()
+                .filter_map(|a| Some((a, band.dl_freq_hz(a)?)))
+            {
                 let off = freq_hz - center_freq_hz;
                 if off.abs() <= usable_hz {
                     candidates.push(Candidate {
