@@ -11,16 +11,25 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod coding;
+pub mod dci;
+pub mod dlsch;
+pub mod downlink;
+pub mod grid;
 pub mod iq;
 pub mod mib;
 pub mod ofdm;
 pub mod pbch;
+pub mod pcfich;
+pub mod pdcch;
+pub mod pdsch;
 pub mod power;
 pub mod pss;
 pub mod resample;
 pub mod search;
 pub mod seq;
 pub mod sss;
+pub mod tbs;
+pub mod turbo;
 
 pub use iq::{decode_iq, IqFormat};
 pub use mib::{MibInfo, PhichDuration, PhichResource};

@@ -1,0 +1,1 @@
+//! System-information receiver: from IQ to BCCH-DL-SCH transport blocks.

@@ -1,0 +1,1 @@
+//! Transport block sizes (TS 36.213 7.1.7).
