@@ -19,11 +19,13 @@
 
 mod cell;
 mod convert;
+pub mod encode;
 mod mib;
 mod sched;
 mod types;
 
 pub use cell::CellSystemInfo;
+pub use encode::{encode_system_information, EncodedSi, EncodedSystemInfo, SystemInfoSpec};
 pub use mib::{decode_mib, Mib, PhichDuration, PhichResource};
 pub use types::*;
 
@@ -47,6 +49,10 @@ pub enum RrcError {
     DecoderPanic { len: usize },
     #[error("value {value} out of range for {field}")]
     OutOfRange { field: &'static str, value: i64 },
+    #[error("invalid {field}: {detail}")]
+    Invalid { field: &'static str, detail: String },
+    #[error("UPER encoding failed: {0}")]
+    Encode(String),
 }
 
 pub(crate) fn malformed(len: usize, err: impl std::fmt::Display) -> RrcError {
