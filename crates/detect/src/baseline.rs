@@ -130,6 +130,9 @@ pub struct OperatorNorms {
     pub imsi_page_share: Option<f64>,
     /// Share of non-empty paging records.
     pub nonempty_page_share: Option<f64>,
+    /// SI3 rest-octet presence patterns seen on the operator's cells
+    /// (`rules::gsm_si::si3_rest_octets_fingerprint`).
+    pub si3_fingerprints: Vec<String>,
     /// Channels (ARFCN/EARFCN) the operator's cells use.
     pub gsm_channels: Vec<u32>,
     /// EARFCNs the operator's LTE cells use.
@@ -154,6 +157,7 @@ impl OperatorNorms {
         let mut cro_max: Option<u8> = None;
         let (mut imsi, mut tmsi, mut nonempty, mut total) = (0u64, 0u64, 0u64, 0u64);
         let (mut gch, mut lch) = (BTreeSet::new(), BTreeSet::new());
+        let mut si3_fps = BTreeSet::new();
         for c in cells {
             match c.key.rat {
                 Rat::Gsm => {
@@ -182,6 +186,9 @@ impl OperatorNorms {
             total += c.paging.total();
             let Some(g) = &c.gsm else { continue };
             n.gsm_cells += 1;
+            if let Some(fp) = crate::rules::gsm_si::si3_rest_octets_fingerprint(g) {
+                si3_fps.insert(fp);
+            }
             if let Some(t) = g.t3212_decihours {
                 t3212.push(f64::from(t));
             }
@@ -238,6 +245,7 @@ impl OperatorNorms {
         n.gprs_share = share(gprs_yes, gprs_known);
         n.imsi_page_share = (imsi + tmsi > 0).then(|| imsi as f64 / (imsi + tmsi) as f64);
         n.nonempty_page_share = (total > 0).then(|| nonempty as f64 / total as f64);
+        n.si3_fingerprints = si3_fps.into_iter().collect();
         n.gsm_channels = gch.into_iter().collect();
         n.lte_channels = lch.into_iter().collect();
         n

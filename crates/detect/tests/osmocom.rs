@@ -255,6 +255,7 @@ fn osmocom_default_is_likely_fake() {
             ("unknown_cell_vs_baseline", "baseline is empty: the cell is unknown (reported at info: without a baseline every cell is)"),
             ("foreign_plmn", "MCC 001 is not a UK MCC (234/235)"),
             ("t3212_short_or_zero", "T3212 = 5 (30 min) is in SnoopSnitch's 5..8 low band"),
+            ("si3_rest_octets_odd", "tshark: no selection parameters, power offset, SI2ter, GPRS or SI2quater indicator: the rest octets are bare padding"),
         ],
         &[
             ("c2_reselection_abuse", "SI3 rest octets carry no selection parameters (no CRO)"),
@@ -302,7 +303,8 @@ fn osmocom_default_is_likely_fake() {
     assert_eq!(sev("foreign_plmn"), Severity::Medium);
     assert_eq!(sev("unknown_cell_vs_baseline"), Severity::Info);
     // test_plmn 2 + default_bts_identity 2 + emergency 2 + neighbours 1 + foreign 1 + T3212 0.5
-    assert_eq!(verdict.score, 8.5);
+    // + SI3 rest octets 0.5
+    assert_eq!(verdict.score, 9.0);
     assert_eq!(verdict.level, VerdictLevel::LikelyFake);
     // Evidence carries the compared values.
     let dbi = verdict

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{r2, Context, Detection, Rule, Severity};
-use crate::model::{GsmSiType, Rat};
+use crate::model::{GsmSiType, GsmSystemInfo, Rat};
 use crate::scene::CellHistory;
 
 /// `emergency_call_barred`.
@@ -581,6 +581,83 @@ impl Rule for NoGprs {
     }
 }
 
+/// Presence pattern of the optional parts of the SI3 rest octets (TS 44.018 10.5.2.34): selection
+/// parameters, SI2ter indicator, GPRS indicator, SI2quater indicator, e.g. "sel+gprs+2q". Each
+/// vendor's stack writes its own pattern; `None` until the rest octets were decoded.
+pub fn si3_rest_octets_fingerprint(g: &GsmSystemInfo) -> Option<String> {
+    if g.si3_rest_octets_decoded != Some(true) {
+        return None;
+    }
+    let parts: Vec<&str> = [
+        (
+            g.cell_reselect_offset_db.is_some() || g.cell_bar_qualify.is_some(),
+            "sel",
+        ),
+        (g.si2ter_announced == Some(true), "2ter"),
+        (g.gprs_indicator == Some(true), "gprs"),
+        (g.si2quater_announced == Some(true), "2q"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    Some(if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join("+")
+    })
+}
+
+/// `si3_rest_octets_odd`.
+pub struct Si3RestOctetsOdd;
+
+impl Rule for Si3RestOctetsOdd {
+    rule_meta!(
+        "si3_rest_octets_odd",
+        "SI3 rest octets unlike the operator's",
+        1,
+        Severity::Low,
+        "Each stack/vendor writes a recognisable SI3 rest-octet pattern (TS 44.018 10.5.2.34); \
+         a rogue rig differs from the operator's vendor. Fires when the rest octets carry no \
+         optional part at all (all padding), or when their presence pattern (selection \
+         parameters, SI2ter, GPRS, SI2quater indicators) matches none of the operator's cells \
+         (baseline norms, or >= 3 same-PLMN cells in the run) -> low. FPs: multi-vendor \
+         operators (the norms keep every pattern seen). Sources: indicators.md; SnoopSnitch \
+         cell_info."
+    );
+
+    fn evaluate(&self, cell: &CellHistory, ctx: &Context) -> Vec<Detection> {
+        let Some(fp) = cell.gsm.as_ref().and_then(si3_rest_octets_fingerprint) else {
+            return Vec::new();
+        };
+        if fp == "none" {
+            return vec![Detection::new(
+                self,
+                Severity::Low,
+                cell.last_seen_unix_ms,
+                "SI3 rest octets carry no optional part (all padding)".to_string(),
+                json!({"fingerprint": fp}),
+            )];
+        }
+        let Some((n, src)) = ctx.norms(cell) else {
+            return Vec::new();
+        };
+        if n.si3_fingerprints.is_empty() || n.si3_fingerprints.contains(&fp) {
+            return Vec::new();
+        }
+        vec![Detection::new(
+            self,
+            Severity::Low,
+            cell.last_seen_unix_ms,
+            format!(
+                "SI3 rest octets pattern {fp} matches none of the operator's ({})",
+                n.si3_fingerprints.join(", ")
+            ),
+            json!({"fingerprint": fp, "operator_fingerprints": n.si3_fingerprints,
+                   "norms_from": src}),
+        )]
+    }
+}
+
 /// `paging_config_anomaly`.
 pub struct PagingConfigAnomaly;
 
@@ -718,6 +795,41 @@ mod tests {
             gsm(0, "234-15", 100, 2, 12, 21),
             gsm(0, "234-15", 100, 3, 14, 22),
         ]
+    }
+
+    #[test]
+    fn si3_rest_octets() {
+        assert_eq!(
+            si3_rest_octets_fingerprint(&legit_si(&[])).as_deref(),
+            Some("sel+gprs+2q")
+        );
+        // Bare padding (the Osmocom default recording, per tshark) fires without any norm.
+        let bare = with_si(gsm(0, "234-15", 1, 9, 62, 21), |g| {
+            g.cell_reselect_offset_db = None;
+            g.cell_bar_qualify = None;
+            g.gprs_indicator = Some(false);
+            g.si2quater_announced = Some(false);
+        });
+        let d = eval_last(&Si3RestOctetsOdd, &[bare]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].evidence["fingerprint"], "none");
+        // Selection parameters only (the Osmocom blaster) vs three operator cells that all send
+        // GPRS and SI2quater: a pattern the operator does not use.
+        let blaster = with_si(gsm(0, "234-15", 1, 9, 62, 21), |g| {
+            g.cell_reselect_offset_db = Some(126);
+            g.gprs_indicator = Some(false);
+            g.si2quater_announced = Some(false);
+        });
+        let mut obs = three_vodafone();
+        obs.push(blaster.clone());
+        let d = eval_last(&Si3RestOctetsOdd, &obs);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].evidence["fingerprint"], "sel");
+        // Alone (no norms) a pattern with content says nothing; an operator-like one never fires.
+        assert!(eval_last(&Si3RestOctetsOdd, &[blaster]).is_empty());
+        let mut obs = three_vodafone();
+        obs.push(gsm(0, "234-15", 100, 4, 16, 23));
+        assert!(eval_last(&Si3RestOctetsOdd, &obs).is_empty());
     }
 
     #[test]

@@ -33,7 +33,7 @@ macro_rules! rule_meta {
     };
 }
 
-mod gsm_si;
+pub(crate) mod gsm_si;
 mod identity;
 mod lte;
 mod rf;
@@ -259,6 +259,7 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
         Box::new(UnknownPciOnKnownEarfcn),
         Box::new(MissingSi2quaterSi13),
         Box::new(NoGprs),
+        Box::new(Si3RestOctetsOdd),
         Box::new(PagingConfigAnomaly),
         Box::new(PagingAnomaly),
         Box::new(LteSib1IncompleteScheduling),
