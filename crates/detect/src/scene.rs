@@ -333,6 +333,33 @@ impl CellHistory {
         )
     }
 
+    /// Highest sustained level: the largest median over any `window_ms` of the history, with
+    /// the time its window ends. A replayed drive-by must count at its peak, not at the quiet
+    /// end of the recording. At most 256 windows are examined (evenly spread, the last one
+    /// always), so a long monitoring session stays cheap.
+    pub fn peak_power_dbfs(&self, window_ms: i64) -> Option<(f64, i64)> {
+        let v = &self.power_dbfs;
+        let n = v.len();
+        if n == 0 {
+            return None;
+        }
+        let windows = n.min(256);
+        let mut best: Option<(f64, i64)> = None;
+        for w in 0..windows {
+            // Spread window ends over the samples; w = windows - 1 is the last sample.
+            let end = (w + 1) * n / windows - 1;
+            let t_end = v[end].time_unix_ms;
+            let start = v.partition_point(|s| s.time_unix_ms < t_end - window_ms);
+            let Some(m) = median(v[start..=end].iter().map(|s| s.value)) else {
+                continue;
+            };
+            if best.is_none_or(|(b, _)| m > b) {
+                best = Some((m, t_end));
+            }
+        }
+        best
+    }
+
     /// Median frequency offset, ppm.
     pub fn median_offset_ppm(&self) -> Option<f64> {
         if self.offset_sorted.len() == self.offset_ppm.len() {
@@ -511,6 +538,25 @@ mod tests {
         d.bsic_pci = Some(22);
         assert_ne!(s.push(&d), i);
         assert_eq!(s.cells().len(), 2);
+    }
+
+    #[test]
+    fn peak_power_is_the_loudest_minute() {
+        // A drive-by: -45 dBFS rising to -5 at 30 s and back to -45 at 60 s, one sample a second.
+        let mut s = Scene::new();
+        for k in 0..=60i64 {
+            let mut o = CellObservation::gsm(k * 1000, 62);
+            o.power_dbfs = Some(-5.0 - 40.0 * ((k - 30).abs() as f64) / 30.0);
+            s.push(&o);
+        }
+        let h = &s.cells()[0];
+        // Over the last 60 s the median is mid-ramp; over 10 s windows the peak is near -5.
+        let whole = h.recent_power_dbfs(60_000).unwrap();
+        let (peak, at) = h.peak_power_dbfs(10_000).unwrap();
+        assert!(whole < -20.0, "{whole}");
+        assert!(peak > -12.0, "{peak}");
+        assert!((30_000..=36_000).contains(&at), "{at}");
+        assert_eq!(Scene::new().cells().len(), 0);
     }
 
     #[test]

@@ -18,7 +18,7 @@ impl Rule for AbnormalPower {
         1,
         Severity::Medium,
         "Fakes must out-shout real cells; SMS blasters carry power amplifiers (500-2000 m \
-         range reported). Known cell: current level (median of the last 60 s) > baseline mean \
+         range reported). Known cell: peak sustained level (largest median over any 60 s) > baseline mean \
          + 2 sigma (sigma floored at 1 dB, >= 3 baseline samples) -> medium. New cell: >= 10 dB \
          above the strongest baseline cell of the same RAT and operator -> medium. FPs: sensor \
          or antenna moved, new site nearby, ducting. Sources: Crocodile Hunter check_rssi, \
@@ -27,10 +27,10 @@ impl Rule for AbnormalPower {
 
     fn evaluate(&self, cell: &CellHistory, ctx: &Context) -> Vec<Detection> {
         let th = ctx.thresholds;
-        let Some(cur) = cell.recent_power_dbfs(th.power_recent_window_ms) else {
+        // The peak sustained level: a replayed drive-by counts at its closest pass.
+        let Some((cur, t)) = cell.peak_power_dbfs(th.power_recent_window_ms) else {
             return Vec::new();
         };
-        let t = cell.last_seen_unix_ms;
         let known = ctx.known(cell);
         if let Some(k) = known
             .iter()
