@@ -1,10 +1,14 @@
-//! LTE downlink receiver for cellsentry: cell search (PSS/SSS), PBCH/MIB decoding and per-cell
-//! measurements, working on the central 6 PRB at 1.92 Msps (TS 36.211, 36.212, 36.214, 36.331).
+//! LTE downlink receiver for cellsentry: cell search (PSS/SSS), PBCH/MIB decoding, per-cell
+//! measurements, and the system-information chain PCFICH -> PDCCH (SI-/P-RNTI, DCI 1A/1C) ->
+//! PDSCH -> DL-SCH (turbo, rate matching, HARQ soft combining) that yields the BCCH-DL-SCH
+//! transport blocks (SIB1 and SI messages) as bytes (TS 36.211, 36.212, 36.213, 36.214, 36.321).
 //!
 //! Entry points: [`search_cells`] (one call on a capture) or a reusable [`CellSearcher`]
-//! (plans and tables built once), and [`jamming_evidence`] for a carrier with power but no cell.
-//! Input at 1.92 Msps is used as is; 15.36, 19.2 and 30.72 Msps are decimated first
-//! ([`resample`]). Later slices (PCFICH/PDCCH/PDSCH, SIBs) are not here yet.
+//! (plans and tables built once), [`jamming_evidence`] for a carrier with power but no cell, and
+//! [`decode_system_information`] (or a streaming [`SiReceiver`]) for the SIBs of a found cell.
+//! Cell search works at 1.92 Msps (15.36, 19.2 and 30.72 Msps are decimated first,
+//! [`resample`]); the SI chain works at the full rate, N_FFT = rate / 15 kHz. Decoding the RRC
+//! content of the bytes is the `lte-rrc` crate's job.
 
 // Sequence and resource-grid code follows the 3GPP index notation (k, l, m, n); index loops
 // read closer to the specification than iterator chains there.
@@ -31,6 +35,12 @@ pub mod sss;
 pub mod tbs;
 pub mod turbo;
 
+pub use dci::DciFormat;
+pub use downlink::{
+    decode_system_information, decode_system_information_with, CellTiming, DownlinkError, SiBlock,
+    SiReceiver, SiReport,
+};
+pub use grid::DlCell;
 pub use iq::{decode_iq, IqFormat};
 pub use mib::{MibInfo, PhichDuration, PhichResource};
 pub use power::{jamming_evidence, JammingEvidence};
