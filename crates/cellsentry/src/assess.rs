@@ -5,7 +5,8 @@
 
 use cellsentry_detect::{
     Baseline, CarrierObservation, CellObservation, CellVerdict, Engine, FreqPriority, GeoPoint,
-    GsmSiType, GsmSystemInfo, Plmn, Profile, RachControl, Scene, Survey, Thresholds,
+    GsmSiType, GsmSystemInfo, LteSib1, LteSystemInfo, Plmn, Profile, RachControl, Scene, Survey,
+    Thresholds,
 };
 use cellsentry_gsm_l3::{CellSystemInfo, SiType};
 
@@ -138,7 +139,98 @@ pub fn lte_observation(cell: &LteCellResult, base_unix_ms: i64) -> CellObservati
     o.snr_db = d.sinr_db;
     o.freq_offset_hz = Some(d.freq_offset_hz);
     o.freq_offset_ppm = d.freq_offset_ppm;
+    if let Some(si) = &cell.si {
+        let info = &si.system_info;
+        if let Some(s1) = &info.sib1 {
+            o.plmn = s1
+                .plmns
+                .first()
+                .and_then(|p| Plmn::parse(&p.plmn_id()).ok());
+            o.lac_tac = Some(u32::from(s1.tracking_area_code));
+            o.cell_id = Some(s1.cell_identity);
+        }
+        if info.sib1.is_some() || !info.sibs.is_empty() {
+            o.lte = Some(lte_system_info(info));
+        }
+    }
     o
+}
+
+/// SIB number of a TS 36.331 SIB-Type name ("sibType7" -> 7); `None` for extension values.
+fn sib_number(name: &str) -> Option<u8> {
+    name.strip_prefix("sibType")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The detector's view of what an LTE cell broadcast (SIB1, SIB3 priority, SIB5/6/7 layers).
+pub fn lte_system_info(info: &cellsentry_lte_rrc::CellSystemInfo) -> LteSystemInfo {
+    let mut sibs_received: Vec<u8> = info
+        .sibs
+        .iter()
+        .filter_map(|s| s.type_name().strip_prefix("sib")?.parse().ok())
+        .collect();
+    if info.sib1.is_some() {
+        sibs_received.insert(0, 1);
+    }
+    let sib1 = info.sib1.as_ref().map(|s| LteSib1 {
+        plmns: s
+            .plmns
+            .iter()
+            .filter_map(|p| Plmn::parse(&p.plmn_id()).ok())
+            .collect(),
+        tac: Some(u32::from(s.tracking_area_code)),
+        cell_id: Some(s.cell_identity),
+        cell_barred: Some(s.cell_barred),
+        q_rxlevmin_dbm: Some(s.q_rx_lev_min_dbm),
+        scheduling: s
+            .scheduling
+            .iter()
+            .map(|si| si.sib_types.iter().filter_map(|t| sib_number(t)).collect())
+            .collect(),
+        si_window_ms: Some(u16::from(s.si_window_length_ms)),
+    });
+    LteSystemInfo {
+        sibs_received,
+        sib1,
+        serving_priority: info.serving_priority(),
+        inter_freq: info.sib5().map_or_else(Vec::new, |s| {
+            s.carriers
+                .iter()
+                .map(|c| FreqPriority {
+                    channel: c.dl_earfcn,
+                    priority: c.cell_reselection_priority,
+                })
+                .collect()
+        }),
+        utra: info.sib6().map_or_else(Vec::new, |s| {
+            s.utra_fdd
+                .iter()
+                .chain(&s.utra_tdd)
+                .map(|c| FreqPriority {
+                    channel: u32::from(c.uarfcn),
+                    priority: c.cell_reselection_priority,
+                })
+                .collect()
+        }),
+        geran: info.sib7().map_or_else(Vec::new, |s| {
+            s.carrier_groups
+                .iter()
+                .flat_map(|g| {
+                    g.arfcns.iter().map(|a| FreqPriority {
+                        channel: u32::from(*a),
+                        priority: g.cell_reselection_priority,
+                    })
+                })
+                .collect()
+        }),
+        sib4_neighbours: info.sib4().map(|s| s.neighbours.len() as u16),
+        sib5_neighbours: info
+            .sib5()
+            .map(|s| s.carriers.iter().map(|c| c.neighbours.len() as u16).sum()),
+    }
 }
 
 /// Every observation of a stream.

@@ -17,7 +17,11 @@ use cellsentry_gsm::{
     WidebandGsm,
 };
 use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, L3Message, MobileIdentity};
-use cellsentry_lte::{jamming_evidence, search_cells, LteCellDetection, SearchConfig};
+use cellsentry_lte::{
+    decode_system_information, jamming_evidence, search_cells, LteCellDetection, SearchConfig,
+    SiReport,
+};
+use cellsentry_lte_rrc::{decode_bcch_dl_sch, BcchDlSchMessage};
 use num_complex::Complex32;
 use serde::Serialize;
 
@@ -99,6 +103,107 @@ pub struct LteCellResult {
     /// Seconds since the start of the stream of the first sample searched.
     pub time_s: f64,
     pub detection: LteCellDetection,
+    /// System information decoded from the cell's PDSCH; `None` when it was not attempted
+    /// (no MIB).
+    pub si: Option<LteSiResult>,
+}
+
+/// SI-RNTI value (TS 36.321 7.1): the PDCCH address of BCCH-DL-SCH.
+const SI_RNTI: u16 = 0xFFFF;
+
+/// One distinct BCCH-DL-SCH transport block of an LTE cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct LteMessage {
+    /// Seconds since the start of the stream (first reception).
+    pub time_s: f64,
+    pub sfn: u16,
+    pub subframe: u8,
+    /// "SIB1", "SI(SIB2+SIB3)", ... or "unknown".
+    pub message_type: String,
+    #[serde(serialize_with = "hex")]
+    pub raw: Vec<u8>,
+    pub decoded: Option<serde_json::Value>,
+    pub error: Option<String>,
+    /// How many times the same block was received in the stream.
+    pub receptions: u32,
+}
+
+/// What the SI receiver made of one LTE cell.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LteSiResult {
+    /// SI-/P-RNTI DCIs found on the PDCCH.
+    pub dci_found: u32,
+    /// Transport blocks whose CRC failed (after soft combining).
+    pub crc_failed: u32,
+    pub subframes_examined: u32,
+    /// Paging (P-RNTI) transport blocks: counted only, their content identifies bystanders.
+    pub paging_blocks: u32,
+    /// Distinct BCCH-DL-SCH blocks, first reception first.
+    pub messages: Vec<LteMessage>,
+    /// SIB1 and SIBs merged.
+    pub system_info: cellsentry_lte_rrc::CellSystemInfo,
+    /// Why the SIBs could not be decoded at all (e.g. a 1.92 Msps capture of a 20 MHz cell).
+    pub error: Option<String>,
+}
+
+impl LteSiResult {
+    fn from_report(report: &SiReport, det: &LteCellDetection, rate_sps: f64) -> Self {
+        let mut out = LteSiResult {
+            dci_found: report.dci_found,
+            crc_failed: report.crc_failed,
+            subframes_examined: report.subframes_examined,
+            ..Default::default()
+        };
+        let sfn0 = det.mib.as_ref().map_or(0, |m| m.sfn);
+        let t0 = det.frame_start_sample as f64 / rate_sps;
+        for b in &report.blocks {
+            if b.rnti != SI_RNTI {
+                out.paging_blocks += 1;
+                continue;
+            }
+            if let Some(m) = out.messages.iter_mut().find(|m| m.raw == b.payload) {
+                m.receptions += 1;
+                continue;
+            }
+            // Frames before the first whole one carry SFN - 1 (mod 1024).
+            let mut frames = i32::from(b.sfn) - i32::from(sfn0);
+            frames = frames.rem_euclid(1024);
+            if frames > 512 {
+                frames -= 1024;
+            }
+            let time_s = (t0 + (f64::from(frames) * 10.0 + f64::from(b.subframe)) * 1e-3).max(0.0);
+            let (message_type, decoded, error) = match decode_bcch_dl_sch(&b.payload) {
+                Ok(msg) => {
+                    let name = match &msg {
+                        BcchDlSchMessage::Sib1(_) => "SIB1".to_string(),
+                        BcchDlSchMessage::SystemInformation(si) => format!(
+                            "SI({})",
+                            si.sibs
+                                .iter()
+                                .map(|s| s.type_name().to_uppercase())
+                                .collect::<Vec<_>>()
+                                .join("+")
+                        ),
+                    };
+                    let json = serde_json::to_value(&msg).ok();
+                    out.system_info.ingest(msg);
+                    (name, json, None)
+                }
+                Err(e) => ("unknown".to_string(), None, Some(e.to_string())),
+            };
+            out.messages.push(LteMessage {
+                time_s,
+                sfn: b.sfn,
+                subframe: b.subframe,
+                message_type,
+                raw: b.payload.clone(),
+                decoded,
+                error,
+                receptions: 1,
+            });
+        }
+        out
+    }
 }
 
 /// The LTE carrier seen as a whole: for jamming evidence (power up, no PSS).
@@ -130,6 +235,11 @@ pub struct StreamResult {
 
 /// How much signal the LTE cell search looks at: 4 radio frames hold a whole MIB period.
 const LTE_SEARCH_S: f64 = 0.3;
+/// How much signal the SI receiver looks at: SIB1 eight times and SI messages up to a
+/// periodicity of 64 frames.
+const LTE_SI_S: f64 = 0.65;
+/// Cap on the buffered samples (128 MiB of cf32), whatever the rate.
+const LTE_MAX_SAMPLES: usize = 16 << 20;
 
 /// Samples buffered for the LTE cell search, which works on a stretch of signal at once.
 struct LteChain {
@@ -144,7 +254,7 @@ impl LteChain {
     /// bandwidths' rates).
     fn new(rate_sps: f64, carrier_freq_hz: Option<f64>) -> Option<Self> {
         cellsentry_lte::resample::decimation_factor(rate_sps).ok()?;
-        let wanted = (LTE_SEARCH_S * rate_sps) as usize;
+        let wanted = ((LTE_SI_S * rate_sps) as usize).min(LTE_MAX_SAMPLES);
         Some(LteChain {
             rate_sps,
             carrier_freq_hz,
@@ -165,7 +275,9 @@ impl LteChain {
             .carrier_freq_hz
             .and_then(|f| lte_channels_for_dl_freq(f).into_iter().next());
         let earfcn = channel.as_ref().map(|c| c.earfcn);
-        let cells = match search_cells(&self.samples, self.rate_sps, self.carrier_freq_hz, &cfg) {
+        let search_len = ((LTE_SEARCH_S * self.rate_sps) as usize).min(self.samples.len());
+        let searched = &self.samples[..search_len];
+        let cells = match search_cells(searched, self.rate_sps, self.carrier_freq_hz, &cfg) {
             Ok(cells) => cells,
             Err(e) => return (Vec::new(), None, Some(e.to_string())),
         };
@@ -176,29 +288,32 @@ impl LteChain {
                 band: channel.as_ref().map(|c| c.band),
                 carrier_freq_hz: self.carrier_freq_hz,
                 time_s: 0.0,
+                si: detection.mib.as_ref().map(|_| {
+                    match decode_system_information(&self.samples, self.rate_sps, &detection) {
+                        Ok(report) => LteSiResult::from_report(&report, &detection, self.rate_sps),
+                        Err(e) => LteSiResult {
+                            error: Some(e.to_string()),
+                            ..Default::default()
+                        },
+                    }
+                }),
                 detection,
             })
             .collect();
         // Jamming evidence matters only where no cell was found: power on the carrier with no
         // decodable PSS/SSS (the search is not repeated when it already found cells).
         let carrier = if cells.is_empty() {
-            jamming_evidence(
-                &self.samples,
-                self.rate_sps,
-                self.carrier_freq_hz,
-                None,
-                &cfg,
-            )
-            .ok()
-            .map(|e| LteCarrierResult {
-                earfcn,
-                carrier_freq_hz: self.carrier_freq_hz,
-                time_s: 0.0,
-                carrier_power_dbfs: e.carrier_power_dbfs,
-                noise_floor_dbfs: e.noise_floor_dbfs,
-                excess_power_db: e.excess_power_db,
-                pss_found: e.pss_found,
-            })
+            jamming_evidence(searched, self.rate_sps, self.carrier_freq_hz, None, &cfg)
+                .ok()
+                .map(|e| LteCarrierResult {
+                    earfcn,
+                    carrier_freq_hz: self.carrier_freq_hz,
+                    time_s: 0.0,
+                    carrier_power_dbfs: e.carrier_power_dbfs,
+                    noise_floor_dbfs: e.noise_floor_dbfs,
+                    excess_power_db: e.excess_power_db,
+                    pss_found: e.pss_found,
+                })
         } else {
             None
         };

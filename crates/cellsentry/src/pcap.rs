@@ -1,5 +1,6 @@
 //! `--pcap`: every block a replay decoded, as GSMTAP for Wireshark, through the GSM crate's
-//! writer (the same framing gr-gsm and the Osmocom tools use).
+//! writer (the same framing gr-gsm and the Osmocom tools use): GSM Um blocks, and LTE
+//! BCCH-DL-SCH messages as GSMTAP LTE RRC so Wireshark's lte-rrc dissector decodes the SIBs.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -8,7 +9,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use cellsentry_gsm::gsmtap::{GsmtapPcapWriter, GsmtapRadio};
 
-use crate::chain::GsmCellResult;
+use crate::chain::{GsmCellResult, LteCellResult};
+
+/// GSMTAP payload type "LTE RRC" and its BCCH-DL-SCH sub-type (osmocom gsmtap.h).
+const GSMTAP_TYPE_LTE_RRC: u8 = 0x0d;
+const GSMTAP_LTE_RRC_SUB_BCCH_DL_SCH: u8 = 5;
 
 pub struct GsmtapPcap {
     writer: GsmtapPcapWriter<BufWriter<File>>,
@@ -40,6 +45,34 @@ impl GsmtapPcap {
         for block in &cell.blocks {
             let time_s = base_unix_ms as f64 / 1000.0 + block.first_sample as f64 / rate_sps;
             self.writer.write_block(block, &radio, time_s)?;
+        }
+        Ok(())
+    }
+
+    /// Every distinct SIB1/SI message of an LTE cell, at its first reception.
+    pub fn write_lte_cell(&mut self, cell: &LteCellResult, base_unix_ms: i64) -> Result<()> {
+        let Some(si) = &cell.si else { return Ok(()) };
+        // GSMTAP v2 has 14 bits of channel number; EARFCNs above that are truncated.
+        let earfcn = (cell.earfcn.unwrap_or(0) & 0x3fff) as u16;
+        let signal = cell
+            .detection
+            .rsrp_dbfs
+            .unwrap_or(0.0)
+            .round()
+            .clamp(-128.0, 127.0) as i8;
+        for m in &si.messages {
+            let mut p = Vec::with_capacity(16 + m.raw.len());
+            p.extend_from_slice(&[2, 4, GSMTAP_TYPE_LTE_RRC, 0]);
+            p.extend_from_slice(&earfcn.to_be_bytes());
+            p.push(signal as u8);
+            p.push(0);
+            // Frame number: SFN * 10 + subframe.
+            let fn_ = u32::from(m.sfn) * 10 + u32::from(m.subframe);
+            p.extend_from_slice(&fn_.to_be_bytes());
+            p.extend_from_slice(&[GSMTAP_LTE_RRC_SUB_BCCH_DL_SCH, 0, 0, 0]);
+            p.extend_from_slice(&m.raw);
+            self.writer
+                .write_gsmtap(&p, base_unix_ms as f64 / 1000.0 + m.time_s)?;
         }
         Ok(())
     }

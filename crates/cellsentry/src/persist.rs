@@ -174,16 +174,24 @@ pub fn write_stream(
         }
         for cell in &result.lte {
             let d = &cell.detection;
+            let sib1 = cell.si.as_ref().and_then(|s| s.system_info.sib1.as_ref());
+            let plmn = sib1.and_then(|s| s.plmns.first());
             let key = CellKey::Lte(LteCellKey {
-                mcc: None,
-                mnc: None,
-                tac: None,
-                cell_identity: None,
+                mcc: plmn.map(|p| p.mcc.clone()),
+                mnc: plmn.map(|p| p.mnc.clone()),
+                tac: sib1.map(|s| u32::from(s.tracking_area_code)),
+                cell_identity: sib1.map(|s| s.cell_identity),
                 earfcn: cell.earfcn.unwrap_or(0),
                 pci: Some(d.pci),
             });
             let cell_id = tx.upsert_cell(&key, at(cell.time_s))?;
-            tx.observation(&NewObservation {
+            let (si_ok, si_failed) = cell.si.as_ref().map_or((0, 0), |s| {
+                (
+                    s.messages.iter().map(|m| m.receptions).sum::<u32>(),
+                    s.crc_failed,
+                )
+            });
+            let obs_id = tx.observation(&NewObservation {
                 run_id: run,
                 cell_id,
                 time_unix_ms: at(cell.time_s),
@@ -194,16 +202,34 @@ pub fn write_stream(
                 snr_db: d.sinr_db,
                 freq_offset_hz: Some(d.freq_offset_hz),
                 freq_offset_ppm: d.freq_offset_ppm,
-                blocks_ok: u32::from(d.mib.is_some()),
-                blocks_failed: 0,
+                // MIB plus the SI transport blocks that passed their CRC.
+                blocks_ok: u32::from(d.mib.is_some()) + si_ok,
+                blocks_failed: si_failed,
                 lat_deg: None,
                 lon_deg: None,
                 summary: json!({
                     "earfcn": cell.earfcn, "band": cell.band, "pci": d.pci,
                     "duplex": d.duplex, "cp": d.cp, "mib": d.mib,
                     "rsrq_db": d.rsrq_db, "frame_start_sample": d.frame_start_sample,
+                    "system_information": cell.si.as_ref().map(|s| &s.system_info),
+                    "si_error": cell.si.as_ref().and_then(|s| s.error.clone()),
+                    "paging_blocks": cell.si.as_ref().map(|s| s.paging_blocks),
                 }),
             })?;
+            for m in cell.si.iter().flat_map(|s| &s.messages) {
+                tx.message(&NewMessage {
+                    run_id: run,
+                    cell_id,
+                    observation_id: Some(obs_id),
+                    time_unix_ms: at(m.time_s),
+                    frame_number: Some(u32::from(m.sfn) * 10 + u32::from(m.subframe)),
+                    channel: "BCCH-DL-SCH".into(),
+                    message_type: m.message_type.clone(),
+                    raw: m.raw.clone(),
+                    decoded: m.decoded.clone(),
+                    error: m.error.clone(),
+                })?;
+            }
             let obs = assess::lte_observation(cell, base_unix_ms);
             let key = DetectKey::of(&obs);
             if let Some(v) = verdicts.iter().find(|v| v.key == key) {

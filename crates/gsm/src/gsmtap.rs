@@ -118,7 +118,13 @@ impl<W: Write> GsmtapPcapWriter<W> {
         radio: &GsmtapRadio,
         time_s: f64,
     ) -> io::Result<()> {
-        let frame = udp_frame(&gsmtap_payload(block, radio));
+        self.write_gsmtap(&gsmtap_payload(block, radio), time_s)
+    }
+
+    /// Append one GSMTAP packet (header and payload) built by the caller, e.g. an LTE RRC
+    /// message (GSMTAP type 0x0d) from the LTE receiver.
+    pub fn write_gsmtap(&mut self, gsmtap: &[u8], time_s: f64) -> io::Result<()> {
+        let frame = udp_frame(gsmtap);
         let t = time_s.max(0.0);
         let sec = t.floor();
         let usec = ((t - sec) * 1e6).round().min(999_999.0);

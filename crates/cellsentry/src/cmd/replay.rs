@@ -176,6 +176,58 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
     for line in table.render().lines() {
         println!("  {line}");
     }
+    for cell in &result.lte {
+        let Some(si) = &cell.si else { continue };
+        let pci = cell.detection.pci;
+        if let Some(e) = &si.error {
+            println!("  PCI {pci}: no SIBs: {e}");
+            continue;
+        }
+        let info = &si.system_info;
+        let mut parts = Vec::new();
+        if let Some(s1) = &info.sib1 {
+            parts.push(format!(
+                "PLMN {} TAC {} CI {} (eNB {} cell {}) band {}{}",
+                s1.primary_plmn().unwrap_or_else(|| "-".into()),
+                s1.tracking_area_code,
+                s1.cell_identity,
+                s1.enb_id,
+                s1.local_cell_id,
+                s1.freq_band_indicator,
+                if s1.cell_barred { " BARRED" } else { "" }
+            ));
+            parts.push(format!(
+                "schedules {}",
+                info.scheduled_sib_types().join(",")
+            ));
+        }
+        if let Some(p) = info.serving_priority() {
+            parts.push(format!("serving priority {p}"));
+        }
+        if let Some(p) = info.max_geran_priority() {
+            parts.push(format!("GERAN priority {p}"));
+        }
+        let got: Vec<&str> = si
+            .messages
+            .iter()
+            .map(|m| m.message_type.as_str())
+            .collect();
+        println!(
+            "  PCI {pci}: {}; received {} ({} DCI, {} CRC failed)",
+            if parts.is_empty() {
+                "no SIB1".to_string()
+            } else {
+                parts.join(", ")
+            },
+            if got.is_empty() {
+                "nothing".to_string()
+            } else {
+                got.join(" ")
+            },
+            si.dci_found,
+            si.crc_failed
+        );
+    }
 }
 
 fn print_gsm(
@@ -376,6 +428,9 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         if let Some(pcap) = &mut pcap {
             for cell in &result.gsm {
                 pcap.write_cell(cell, base_unix_ms, result.source.sample_rate_hz)?;
+            }
+            for cell in &result.lte {
+                pcap.write_lte_cell(cell, base_unix_ms)?;
             }
         }
         if let Some(threshold) = args.fail_on {
