@@ -1,10 +1,17 @@
-//! Streaming scene renderer: every cell's C0 at 4 samples per symbol is resampled to the scene
-//! rate (with its clock offset), passed through its multipath channel, scaled by its power and
-//! profile, gated by its on-times, shifted to its offset from the tuned centre (plus frequency
-//! offset and drift) and summed; then the noise floor, per-cell AWGN and jammers are added.
+//! Streaming scene renderer: every cell's signal (a GSM C0 at 4 samples per symbol, an LTE
+//! downlink at N_FFT x 15 kHz) is resampled to the scene rate when needed (and for its clock
+//! offset), passed through its multipath channel, scaled by its power and profile, gated by its
+//! on-times, shifted to its offset from the tuned centre (plus frequency offset and drift) and
+//! summed; then the noise floor, per-cell AWGN and jammers are added.
 //!
-//! Memory is constant: each cell keeps at most one TDMA frame of look-ahead, so a scene of any
-//! length renders block by block.
+//! LTE cells: at scene rates of 1.92 Msps times k the cell is generated at the scene rate with
+//! an N_FFT = 128 k grid, the whole-subcarrier part of its offset placed in the grid (so a cell
+//! partly outside the band keeps the subcarriers inside it) and only the rest (< 7.5 kHz) done by
+//! rotation. At other rates it is generated at its native rate and resampled, and must fit in
+//! the band.
+//!
+//! Memory is constant: each cell keeps at most one TDMA frame (GSM) or subframe (LTE) of
+//! look-ahead, so a scene of any length renders block by block.
 
 use num_complex::{Complex32, Complex64};
 
@@ -12,6 +19,7 @@ use cellsentry_dsp::filter::{kaiser_beta, windowed_sinc};
 use cellsentry_dsp::{Resampler, ResamplerSpec};
 
 use crate::c0::{C0Generator, RATE_4SPS};
+use crate::lte_cell::{nfft_for_rate, LteCellConfig, LteCellGenerator, SUBCARRIER_SPACING_HZ};
 use crate::rng::Rng;
 use crate::scenario::{CellSpec, Jammer, Rat, Scenario};
 use crate::SynthError;
@@ -130,9 +138,25 @@ impl Fading {
     }
 }
 
+/// Where a cell's samples come from.
+enum Source {
+    Gsm(Box<C0Generator>),
+    Lte(Box<LteCellGenerator>),
+}
+
+impl Source {
+    /// Appends the next TDMA frame / LTE subframe at the generator's own rate.
+    fn next_block(&mut self, out: &mut Vec<Complex32>) {
+        match self {
+            Source::Gsm(g) => g.next_frame(out),
+            Source::Lte(g) => g.next_subframe(out),
+        }
+    }
+}
+
 /// One cell's signal chain.
 struct CellChain {
-    gen: C0Generator,
+    gen: Source,
     resampler: Option<Resampler>,
     fading: Option<Fading>,
     frame: Vec<Complex32>,
@@ -192,7 +216,7 @@ impl CellChain {
                 self.pending_pos = 0;
             }
             self.frame.clear();
-            self.gen.next_frame(&mut self.frame);
+            self.gen.next_block(&mut self.frame);
             let start = self.pending.len();
             match &mut self.resampler {
                 Some(r) => r.process(&self.frame, &mut self.pending),
@@ -308,6 +332,117 @@ impl JammerChain {
     }
 }
 
+/// Builds the chain of LTE cell `i`, or `None` when it is outside the band.
+fn lte_chain(
+    scenario: &Scenario,
+    i: usize,
+    center_hz: f64,
+    start_sample: u64,
+    seeder: &mut Rng,
+) -> Result<Option<(CellChain, RenderedCell)>, SynthError> {
+    let rate = scenario.sample_rate_hz;
+    let spec = &scenario.cells[i];
+    let cfg = spec
+        .lte
+        .as_ref()
+        .ok_or_else(|| SynthError::Scenario(format!("cell {i}: LTE cell without `lte`")))?;
+    let carrier_hz = scenario.cell_freq_hz(i)?;
+    let offset_hz = carrier_hz - center_hz;
+    let half_cell_hz = 0.5 * cfg.occupied_bw_hz();
+    let imp = &spec.impairments;
+    let cell_seed = seeder.next_u64();
+    // In-grid placement at 1.92 Msps multiples; else native rate, resampled, whole cell in band.
+    let (gen_rate, bin_shift, residual_hz) = match nfft_for_rate(rate) {
+        Some(_) => {
+            if offset_hz.abs() >= 0.5 * rate + half_cell_hz {
+                return Ok(None);
+            }
+            let m = (offset_hz / SUBCARRIER_SPACING_HZ).round();
+            (rate, m as i64, offset_hz - m * SUBCARRIER_SPACING_HZ)
+        }
+        None => {
+            if offset_hz.abs() + half_cell_hz > 0.5 * rate {
+                return Ok(None);
+            }
+            let nfft = cfg.native_nfft();
+            (nfft as f64 * SUBCARRIER_SPACING_HZ, 0, offset_hz)
+        }
+    };
+    let base_sfn = cfg.start_sfn.unwrap_or_else(|| {
+        (scenario
+            .seed
+            .wrapping_mul(2_654_435_761)
+            .wrapping_add(i as u64 * 1_000_003)
+            % 1024) as u16
+    });
+    let mut gen =
+        LteCellGenerator::new(cfg, gen_rate, bin_shift, base_sfn, scenario.seed ^ i as u64)?;
+    // Start at the subframe holding stream sample `start_sample`; drop the part before it.
+    let subframes = (start_sample as f64 / rate * 1000.0).floor() as u64;
+    gen.skip_subframes(subframes);
+    let skip = start_sample - (subframes as f64 * rate / 1000.0).round() as u64;
+    let (sfn_now, sf_now) = gen.position();
+    let start_sfn = sfn_now;
+    let frame_start_offset = -((sf_now as f64 * rate / 1000.0).round() as i64) - skip as i64;
+    let tx_rate = gen_rate * (1.0 + imp.clock_offset_ppm * 1e-6);
+    let resampler = if (tx_rate - rate).abs() < 1e-6 {
+        None
+    } else {
+        let lower_nyquist_hz = 0.5 * tx_rate.min(rate);
+        let specr = ResamplerSpec {
+            passband: (half_cell_hz / lower_nyquist_hz).clamp(0.1, 0.95),
+            atten_db: 70.0,
+        };
+        Some(Resampler::new(tx_rate, rate, &specr).map_err(|e| SynthError::Dsp(e.to_string()))?)
+    };
+    let mut fading_rng = Rng::new(cell_seed);
+    let fading = imp
+        .multipath
+        .as_ref()
+        .map(|m| Fading::new(m, rate, &mut fading_rng));
+    let lo = (offset_hz - half_cell_hz).max(-0.5 * rate);
+    let hi = (offset_hz + half_cell_hz).min(0.5 * rate);
+    let rc = RenderedCell {
+        index: i,
+        carrier_hz,
+        offset_hz,
+        si_blocks: Vec::new(),
+        start_fn: 0,
+        lte: Some(RenderedLte {
+            config: cfg.clone(),
+            start_sfn,
+            frame_start_offset,
+            mib_bits: cfg
+                .mib_bits(start_sfn)
+                .iter()
+                .map(|&b| char::from(b'0' + b))
+                .collect(),
+            transport_blocks: gen.transport_blocks(),
+            half_bw_hz: 0.5 * (hi - lo).max(0.0),
+        }),
+    };
+    let mut chain = CellChain {
+        gen: Source::Lte(Box::new(gen)),
+        resampler,
+        fading,
+        frame: Vec::new(),
+        pending: Vec::new(),
+        pending_pos: 0,
+        offset_hz: residual_hz,
+        cfo_hz: imp.freq_offset_ppm * 1e-6 * carrier_hz,
+        drift_hz_per_s: imp.freq_drift_hz_per_s,
+        phase: Complex64::new(1.0, 0.0),
+        power_db: spec.power_db,
+        profile: spec.profile.clone(),
+        on: on_ranges(spec, rate),
+    };
+    if skip > 0 {
+        chain.ensure(skip as usize);
+        chain.pending_pos = skip as usize;
+    }
+    Ok(Some((chain, rc)))
+}
+
 /// What the renderer placed where (for annotations and tests).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedCell {
@@ -318,8 +453,27 @@ pub struct RenderedCell {
     pub offset_hz: f64,
     /// The L2 blocks it broadcasts: SI1, SI2, SI3, SI4 (+ SI2quater, SI13).
     pub si_blocks: Vec<(String, [u8; 23])>,
-    /// TDMA frame number at stream sample 0 of this renderer.
+    /// TDMA frame number at stream sample 0 of this renderer (GSM).
     pub start_fn: u32,
+    /// What an LTE cell broadcasts.
+    pub lte: Option<RenderedLte>,
+}
+
+/// The LTE part of a [`RenderedCell`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedLte {
+    pub config: LteCellConfig,
+    /// SFN of the radio frame that starts at or just before stream sample 0 of this renderer.
+    pub start_sfn: u16,
+    /// Stream sample (scene rate) where that frame starts, relative to this renderer's first
+    /// sample (zero or negative).
+    pub frame_start_offset: i64,
+    /// The 24 MIB bits of the frame `start_sfn` ("0"/"1").
+    pub mib_bits: String,
+    /// Transport blocks sent on the PDSCH: SIB1, then the SI messages, padded to their TBS.
+    pub transport_blocks: Vec<Vec<u8>>,
+    /// Half of the part of the carrier's occupied band inside the capture, for annotations.
+    pub half_bw_hz: f64,
 }
 
 /// Renders a scenario around a centre frequency, block by block.
@@ -355,9 +509,16 @@ impl SceneRenderer {
         let mut seeder = Rng::new(scenario.seed ^ start_sample.wrapping_mul(0x9e37_79b9));
         for (i, spec) in scenario.cells.iter().enumerate() {
             if spec.rat == Rat::Lte {
-                return Err(SynthError::Unsupported(format!(
-                    "cell {i}: LTE cells are not generated yet"
-                )));
+                if let Some((chain, rc)) =
+                    lte_chain(scenario, i, center_hz, start_sample, &mut seeder)?
+                {
+                    if let Some(snr) = spec.impairments.snr_db {
+                        noise_power += 10f64.powf((spec.power_db - snr) / 10.0);
+                    }
+                    cells.push(chain);
+                    rendered.push(rc);
+                }
+                continue;
             }
             let carrier_hz = scenario.cell_freq_hz(i)?;
             let offset_hz = carrier_hz - center_hz;
@@ -421,9 +582,10 @@ impl SceneRenderer {
                 offset_hz,
                 si_blocks,
                 start_fn,
+                lte: None,
             });
             cells.push(CellChain {
-                gen,
+                gen: Source::Gsm(Box::new(gen)),
                 resampler,
                 fading,
                 frame: Vec::with_capacity(crate::c0::FRAME_SAMPLES),

@@ -4,7 +4,8 @@
 //! (`expected_rules`, rule ids of `docs/indicators.md`), for the detection tests.
 //!
 //! Power convention (same as `cellsentry-dsp`): dBFS = 10 log10(mean |x|^2), full scale |x| = 1.
-//! A cell's `power_db` is the mean power of its carrier in dBFS (GMSK has a constant envelope).
+//! A cell's `power_db` is the mean power of its carrier in dBFS (GMSK has a constant envelope;
+//! an LTE carrier's `power_db` is its mean power fully loaded, see [`crate::lte_cell`]).
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use cellsentry_dsp::GsmBand;
 
 use crate::gsm_cell::GsmCellConfig;
+use crate::lte_cell::LteCellConfig;
 use crate::SynthError;
 
 /// Radio access technology of a scenario cell.
@@ -20,7 +22,7 @@ use crate::SynthError;
 #[serde(rename_all = "lowercase")]
 pub enum Rat {
     Gsm,
-    /// Accepted in files, rejected by the renderer until the LTE generator exists.
+    /// LTE downlink carrier, described by the cell's `lte` object.
     Lte,
 }
 
@@ -110,7 +112,10 @@ pub struct CellSpec {
     /// Band of the ARFCN (`p_gsm900`, `e_gsm900`, `dcs1800`, `pcs1900`, ...).
     #[serde(default)]
     pub band: Option<GsmBand>,
-    /// Explicit carrier frequency (overrides arfcn/band).
+    /// LTE downlink EARFCN (carrier frequency from TS 36.101 5.7.3).
+    #[serde(default)]
+    pub earfcn: Option<u32>,
+    /// Explicit carrier frequency (overrides arfcn/band/earfcn).
     #[serde(default)]
     pub freq_hz: Option<f64>,
     /// Mean carrier power in dBFS.
@@ -133,6 +138,9 @@ pub struct CellSpec {
     /// GSM identity and System Information.
     #[serde(default)]
     pub gsm: Option<GsmCellConfig>,
+    /// LTE identity, layout and System Information (required for `rat: lte`).
+    #[serde(default)]
+    pub lte: Option<LteCellConfig>,
 }
 
 /// Wideband noise jammer over an absolute frequency range.
@@ -215,8 +223,22 @@ impl Scenario {
             return err(format!("duration_s {} is invalid", self.duration_s));
         }
         for (i, c) in self.cells.iter().enumerate() {
-            if c.rat == Rat::Gsm {
-                self.cell_freq_hz(i)?;
+            self.cell_freq_hz(i)?;
+            match (c.rat, &c.lte) {
+                (Rat::Gsm, Some(_)) => return err(format!("cell {i}: a GSM cell has no `lte`")),
+                (Rat::Lte, None) => {
+                    return err(format!(
+                        "cell {i}: an LTE cell needs an `lte` object (pci, n_prb, ...)"
+                    ))
+                }
+                (Rat::Lte, Some(l)) => {
+                    l.validate()
+                        .map_err(|e| SynthError::Scenario(format!("cell {i}: lte: {e}")))?;
+                    if c.gsm.is_some() || c.arfcn.is_some() {
+                        return err(format!("cell {i}: an LTE cell has no `gsm` or `arfcn`"));
+                    }
+                }
+                (Rat::Gsm, None) => {}
             }
             if !c.power_db.is_finite() || c.profile.iter().any(|p| !p[0].is_finite()) {
                 return err(format!("cell {i}: power values must be finite numbers"));
@@ -237,7 +259,20 @@ impl Scenario {
             .get(index)
             .ok_or_else(|| SynthError::Scenario(format!("no cell {index}")))?;
         if let Some(f) = c.freq_hz {
+            if !(f.is_finite() && f > 0.0) {
+                return Err(SynthError::Scenario(format!(
+                    "cell {index}: freq_hz {f} is invalid"
+                )));
+            }
             return Ok(f);
+        }
+        if c.rat == Rat::Lte {
+            let e = c.earfcn.ok_or_else(|| {
+                SynthError::Scenario(format!("cell {index}: an LTE cell needs earfcn or freq_hz"))
+            })?;
+            return cellsentry_dsp::bandplan::lte_dl_freq_hz(e).ok_or_else(|| {
+                SynthError::Scenario(format!("cell {index}: EARFCN {e} is not a downlink EARFCN"))
+            });
         }
         let arfcn = c.arfcn.ok_or_else(|| {
             SynthError::Scenario(format!("cell {index}: needs arfcn (with band) or freq_hz"))
@@ -269,7 +304,15 @@ impl Scenario {
                 "GSM ARFCN {} 001-01 LAC 1 CI 6969",
                 c.arfcn.map(|a| a.to_string()).unwrap_or_else(|| "?".into())
             ),
-            (Rat::Lte, _) => "LTE cell".into(),
+            (Rat::Lte, _) => match &c.lte {
+                Some(l) => format!(
+                    "LTE {}PCI {} {} PRB",
+                    c.earfcn.map(|e| format!("EARFCN {e} ")).unwrap_or_default(),
+                    l.pci,
+                    l.n_prb
+                ),
+                None => "LTE cell".into(),
+            },
         }
     }
 }

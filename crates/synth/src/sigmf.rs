@@ -73,29 +73,50 @@ impl Scenario {
                     continue;
                 }
                 let mut ann = Annotation::new(s, e - s, self.cell_label(rc.index));
-                ann.freq_lower_edge_hz = Some(rc.carrier_hz - GSM_HALF_BW_HZ);
-                ann.freq_upper_edge_hz = Some(rc.carrier_hz + GSM_HALF_BW_HZ);
+                let half_bw_hz = match &rc.lte {
+                    Some(l) => 0.5 * l.config.occupied_bw_hz(),
+                    None => GSM_HALF_BW_HZ,
+                };
+                ann.freq_lower_edge_hz = Some(rc.carrier_hz - half_bw_hz);
+                ann.freq_upper_edge_hz = Some(rc.carrier_hz + half_bw_hz);
                 ann.comment = Some(if spec.fake { "fake" } else { "legitimate" }.into());
                 ann.generator = Some("cellsentry-synth".into());
                 let ex = &mut ann.extra;
-                ex.insert("cellsentry:rat".into(), Value::from("gsm"));
-                if let Some(a) = spec.arfcn {
-                    ex.insert("cellsentry:arfcn".into(), Value::from(a));
-                }
-                let g = spec.gsm.clone().unwrap_or_default();
-                ex.insert("cellsentry:bsic".into(), Value::from(g.bsic));
                 ex.insert("cellsentry:fake".into(), Value::from(spec.fake));
                 ex.insert(
                     "cellsentry:expected_rules".into(),
                     Value::from(spec.expected_rules.clone()),
                 );
                 ex.insert("cellsentry:power_dbfs".into(), Value::from(spec.power_db));
-                let si: serde_json::Map<String, Value> = rc
-                    .si_blocks
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from(hex(v))))
-                    .collect();
-                ex.insert("cellsentry:si_blocks".into(), Value::Object(si));
+                if let Some(l) = &rc.lte {
+                    ex.insert("cellsentry:rat".into(), Value::from("lte"));
+                    if let Some(e) = spec.earfcn {
+                        ex.insert("cellsentry:earfcn".into(), Value::from(e));
+                    }
+                    ex.insert("cellsentry:pci".into(), Value::from(l.config.pci));
+                    ex.insert("cellsentry:n_prb".into(), Value::from(l.config.n_prb));
+                    ex.insert("cellsentry:ports".into(), Value::from(l.config.ports));
+                    ex.insert("cellsentry:start_sfn".into(), Value::from(l.start_sfn));
+                    let tbs: Vec<Value> = l
+                        .transport_blocks
+                        .iter()
+                        .map(|b| Value::from(hex(b)))
+                        .collect();
+                    ex.insert("cellsentry:transport_blocks".into(), Value::from(tbs));
+                } else {
+                    ex.insert("cellsentry:rat".into(), Value::from("gsm"));
+                    if let Some(a) = spec.arfcn {
+                        ex.insert("cellsentry:arfcn".into(), Value::from(a));
+                    }
+                    let g = spec.gsm.clone().unwrap_or_default();
+                    ex.insert("cellsentry:bsic".into(), Value::from(g.bsic));
+                    let si: serde_json::Map<String, Value> = rc
+                        .si_blocks
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from(hex(v))))
+                        .collect();
+                    ex.insert("cellsentry:si_blocks".into(), Value::Object(si));
+                }
                 w.add_annotation(ann);
             }
         }

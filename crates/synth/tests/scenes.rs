@@ -19,6 +19,8 @@ fn library_scenarios_load_and_document_their_detections() {
         "osmocom_default.json",
         "moving_blaster.json",
         "noise_only.json",
+        "lte_legit.json",
+        "lte_jamming.json",
     ] {
         let s = load(name);
         for (i, c) in s.cells.iter().enumerate() {
@@ -41,13 +43,12 @@ fn library_scenarios_load_and_document_their_detections() {
 }
 
 #[test]
-fn lte_cells_are_rejected_clearly() {
-    let text = r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 806e6,
-        "duration_s": 1, "cells": [{"rat": "lte", "freq_hz": 806e6, "power_db": -20}]}"#;
-    let s = Scenario::from_json_str(text).unwrap();
-    let e = SceneRenderer::new(&s, 806e6, 0).err().unwrap().to_string();
-    assert!(e.contains("LTE cells are not generated yet"), "{e}");
+fn bad_scenarios_are_rejected_clearly() {
     for bad in [
+        r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 806e6, "duration_s": 1, "cells": [{"rat": "lte", "freq_hz": 806e6, "power_db": -20}]}"#,
+        r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 806e6, "duration_s": 1, "cells": [{"rat": "lte", "freq_hz": 806e6, "power_db": -20, "lte": {"pci": 600, "n_prb": 6}}]}"#,
+        r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 806e6, "duration_s": 1, "cells": [{"rat": "lte", "earfcn": 99999, "power_db": -20, "lte": {"pci": 6, "n_prb": 6}}]}"#,
+        r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 806e6, "duration_s": 1, "cells": [{"rat": "lte", "freq_hz": 806e6, "power_db": -20, "lte": {"pci": 6, "n_prb": 6, "bogus": 1}}]}"#,
         r#"{"name": "x", "sample_rate_hz": 1e5, "center_freq_hz": 1e9, "duration_s": 1, "cells": []}"#,
         r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 1e9, "duration_s": 1, "cells": [{"rat": "gsm", "arfcn": 600, "power_db": 0}]}"#,
         r#"{"name": "x", "sample_rate_hz": 2e6, "center_freq_hz": 1e9, "duration_s": 1, "cells": [], "typo": 1}"#,
