@@ -246,7 +246,7 @@ pub fn observations(result: &StreamResult, base_unix_ms: i64) -> Vec<CellObserva
 /// The LTE carrier as a whole, for the jamming and SMS-blaster-sequence rules.
 pub fn carrier_observations(result: &StreamResult, base_unix_ms: i64) -> Vec<CarrierObservation> {
     result
-        .lte_carrier
+        .lte_carriers
         .iter()
         .filter_map(|c| {
             Some(CarrierObservation {

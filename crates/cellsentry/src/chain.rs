@@ -228,7 +228,8 @@ pub struct StreamResult {
     pub spectrum: Option<SpectrumSummary>,
     pub gsm: Vec<GsmCellResult>,
     pub lte: Vec<LteCellResult>,
-    pub lte_carrier: Option<LteCarrierResult>,
+    /// The LTE carrier measured over time (first window, then every 0.5 s).
+    pub lte_carriers: Vec<LteCarrierResult>,
     /// Why the LTE search could not run, when it was tried.
     pub lte_error: Option<String>,
 }
@@ -241,12 +242,26 @@ const LTE_SI_S: f64 = 0.65;
 /// Cap on the buffered samples (128 MiB of cf32), whatever the rate.
 const LTE_MAX_SAMPLES: usize = 16 << 20;
 
-/// Samples buffered for the LTE cell search, which works on a stretch of signal at once.
+/// Time between the starts of two LTE carrier measurements after the first window: a jammer
+/// that knocks the carrier out must show up as an event in time, before the blaster appears.
+const LTE_CARRIER_PERIOD_S: f64 = 0.5;
+
+/// The LTE side of a stream. The first `LTE_SI_S` seconds are kept for the cell search (first
+/// `LTE_SEARCH_S`) and the SI receiver; after that the carrier is measured (power, noise
+/// floor, PSS present or not) on a `LTE_SEARCH_S` window every `LTE_CARRIER_PERIOD_S`, the
+/// timeline the SMS-blaster-sequence rule reads.
 struct LteChain {
     rate_sps: f64,
     carrier_freq_hz: Option<f64>,
     samples: Vec<Complex32>,
     wanted: usize,
+    /// Samples seen so far.
+    pos: u64,
+    /// Start (sample index) of the next carrier window, and its buffer.
+    window_start: u64,
+    window: Vec<Complex32>,
+    window_len: usize,
+    carriers: Vec<LteCarrierResult>,
 }
 
 impl LteChain {
@@ -255,11 +270,17 @@ impl LteChain {
     fn new(rate_sps: f64, carrier_freq_hz: Option<f64>) -> Option<Self> {
         cellsentry_lte::resample::decimation_factor(rate_sps).ok()?;
         let wanted = ((LTE_SI_S * rate_sps) as usize).min(LTE_MAX_SAMPLES);
+        let window_len = (LTE_SEARCH_S * rate_sps) as usize;
         Some(LteChain {
             rate_sps,
             carrier_freq_hz,
             samples: Vec::with_capacity(wanted),
             wanted,
+            pos: 0,
+            window_start: (LTE_CARRIER_PERIOD_S * rate_sps) as u64,
+            window: Vec::new(),
+            window_len,
+            carriers: Vec::new(),
         })
     }
 
@@ -267,9 +288,60 @@ impl LteChain {
         let room = self.wanted.saturating_sub(self.samples.len());
         self.samples
             .extend_from_slice(&samples[..room.min(samples.len())]);
+        let end = self.pos + samples.len() as u64;
+        let mut at = self.pos;
+        while at < end {
+            if at < self.window_start {
+                at = self.window_start.min(end);
+                continue;
+            }
+            let need = self.window_len - self.window.len();
+            let take = need.min((end - at) as usize);
+            let from = (at - self.pos) as usize;
+            self.window.extend_from_slice(&samples[from..from + take]);
+            at += take as u64;
+            if self.window.len() == self.window_len {
+                let time_s = self.window_start as f64 / self.rate_sps;
+                let window = std::mem::take(&mut self.window);
+                if let Some(c) = self.measure(&window, time_s) {
+                    self.carriers.push(c);
+                }
+                self.window = window;
+                self.window.clear();
+                self.window_start += (LTE_CARRIER_PERIOD_S * self.rate_sps) as u64;
+            }
+        }
+        self.pos = end;
     }
 
-    fn finish(self) -> (Vec<LteCellResult>, Option<LteCarrierResult>, Option<String>) {
+    fn earfcn(&self) -> Option<u32> {
+        self.carrier_freq_hz
+            .and_then(|f| lte_channels_for_dl_freq(f).into_iter().next())
+            .map(|c| c.earfcn)
+    }
+
+    /// Carrier power and PSS presence over one window.
+    fn measure(&self, x: &[Complex32], time_s: f64) -> Option<LteCarrierResult> {
+        let e = jamming_evidence(
+            x,
+            self.rate_sps,
+            self.carrier_freq_hz,
+            None,
+            &SearchConfig::default(),
+        )
+        .ok()?;
+        Some(LteCarrierResult {
+            earfcn: self.earfcn(),
+            carrier_freq_hz: self.carrier_freq_hz,
+            time_s,
+            carrier_power_dbfs: e.carrier_power_dbfs,
+            noise_floor_dbfs: e.noise_floor_dbfs,
+            excess_power_db: e.excess_power_db,
+            pss_found: e.pss_found,
+        })
+    }
+
+    fn finish(self) -> (Vec<LteCellResult>, Vec<LteCarrierResult>, Option<String>) {
         let cfg = SearchConfig::default();
         let channel = self
             .carrier_freq_hz
@@ -279,7 +351,7 @@ impl LteChain {
         let searched = &self.samples[..search_len];
         let cells = match search_cells(searched, self.rate_sps, self.carrier_freq_hz, &cfg) {
             Ok(cells) => cells,
-            Err(e) => return (Vec::new(), None, Some(e.to_string())),
+            Err(e) => return (Vec::new(), self.carriers, Some(e.to_string())),
         };
         let cells: Vec<LteCellResult> = cells
             .into_iter()
@@ -300,24 +372,15 @@ impl LteChain {
                 detection,
             })
             .collect();
-        // Jamming evidence matters only where no cell was found: power on the carrier with no
-        // decodable PSS/SSS (the search is not repeated when it already found cells).
-        let carrier = if cells.is_empty() {
-            jamming_evidence(searched, self.rate_sps, self.carrier_freq_hz, None, &cfg)
-                .ok()
-                .map(|e| LteCarrierResult {
-                    earfcn,
-                    carrier_freq_hz: self.carrier_freq_hz,
-                    time_s: 0.0,
-                    carrier_power_dbfs: e.carrier_power_dbfs,
-                    noise_floor_dbfs: e.noise_floor_dbfs,
-                    excess_power_db: e.excess_power_db,
-                    pss_found: e.pss_found,
-                })
-        } else {
-            None
-        };
-        (cells, carrier, None)
+        // The first window's carrier measurement is the reference of the timeline: power on
+        // the carrier, and whether a cell was synchronised there.
+        let mut carriers = Vec::with_capacity(self.carriers.len() + 1);
+        if let Some(mut first) = self.measure(searched, 0.0) {
+            first.pss_found |= !cells.is_empty();
+            carriers.push(first);
+        }
+        carriers.extend(self.carriers);
+        (cells, carriers, None)
     }
 }
 
@@ -661,8 +724,9 @@ impl Chain {
         .into_iter()
         .filter(GsmCellResult::found)
         .collect();
-        let (lte, lte_carrier, lte_error) =
-            self.lte.map_or((Vec::new(), None, None), LteChain::finish);
+        let (lte, lte_carriers, lte_error) = self
+            .lte
+            .map_or((Vec::new(), Vec::new(), None), LteChain::finish);
         StreamResult {
             source: self.info,
             seconds,
@@ -671,7 +735,7 @@ impl Chain {
             spectrum,
             gsm,
             lte,
-            lte_carrier,
+            lte_carriers,
             lte_error,
         }
     }

@@ -86,6 +86,11 @@ pub struct LteCellConfig {
     /// Control format indicator 1..3 (PDCCH symbols; one more for 6 PRB), TS 36.211 6.7.
     #[serde(default = "default_cfi")]
     pub cfi: u8,
+    /// What the cell broadcasts, described in scenario terms (PLMN, TAC, priorities, GERAN
+    /// layers...) and encoded by `cellsentry-lte-rrc` when the scenario is loaded; the
+    /// alternative to `sib1_hex`/`si`, which it fills in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_information: Option<cellsentry_lte_rrc::SystemInfoSpec>,
     /// SIB1 (BCCH-DL-SCH message) in hex; absent = no system information is sent.
     #[serde(default)]
     pub sib1_hex: Option<String>,
@@ -153,6 +158,7 @@ impl LteCellConfig {
             cp: CyclicPrefix::Normal,
             phich_duration: PhichDuration::Normal,
             phich_ng: PhichResource::One,
+            system_information: None,
             cfi: 2,
             sib1_hex: None,
             si: Vec::new(),
@@ -163,6 +169,30 @@ impl LteCellConfig {
     }
 
     /// Checks every field; the message names the field and the allowed values.
+    /// Encodes `system_information` into `sib1_hex`, `si` and `si_window_ms`.
+    pub fn resolve_system_information(&mut self) -> Result<(), String> {
+        let Some(spec) = &self.system_information else {
+            return Ok(());
+        };
+        if self.sib1_hex.is_some() || !self.si.is_empty() {
+            return Err("give either system_information or sib1_hex/si, not both".into());
+        }
+        let enc = cellsentry_lte_rrc::encode_system_information(spec)
+            .map_err(|e| format!("system_information: {e}"))?;
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        self.sib1_hex = Some(hex(&enc.sib1));
+        self.si = enc
+            .messages
+            .iter()
+            .map(|m| LteSiMessage {
+                periodicity_rf: m.periodicity_rf,
+                hex: hex(&m.bytes),
+            })
+            .collect();
+        self.si_window_ms = u16::from(enc.si_window_ms);
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if self.pci > 503 {
             return Err(format!("pci {} outside 0..503", self.pci));

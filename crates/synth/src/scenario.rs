@@ -201,8 +201,14 @@ impl Scenario {
 
     /// Parses and checks a scenario from JSON text.
     pub fn from_json_str(text: &str) -> Result<Scenario, SynthError> {
-        let s: Scenario = serde_json::from_str(text)
+        let mut s: Scenario = serde_json::from_str(text)
             .map_err(|e| SynthError::Scenario(format!("invalid scenario JSON: {e}")))?;
+        for (i, c) in s.cells.iter_mut().enumerate() {
+            if let Some(l) = c.lte.as_mut() {
+                l.resolve_system_information()
+                    .map_err(|e| SynthError::Scenario(format!("cell {i}: lte: {e}")))?;
+            }
+        }
         s.validate()?;
         Ok(s)
     }

@@ -21,6 +21,7 @@ fn library_scenarios_load_and_document_their_detections() {
         "noise_only.json",
         "lte_legit.json",
         "lte_jamming.json",
+        "lte_geran_downgrade.json",
     ] {
         let s = load(name);
         for (i, c) in s.cells.iter().enumerate() {

@@ -113,10 +113,20 @@ fn print_table(
 }
 
 fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
-    if let Some(c) = &result.lte_carrier {
+    // The carrier timeline: the first measurement, then every change of state or a power
+    // step of 10 dB (what a jammer does).
+    let mut shown: Option<&crate::chain::LteCarrierResult> = None;
+    for c in &result.lte_carriers {
+        if shown.is_some_and(|p| {
+            p.pss_found == c.pss_found && (p.carrier_power_dbfs - c.carrier_power_dbfs).abs() < 10.0
+        }) {
+            continue;
+        }
+        shown = Some(c);
         println!(
-            "  LTE carrier{}: {:.1} dBFS, {:.1} dB above the noise floor, {}",
+            "  LTE carrier{} at {:.1} s: {:.1} dBFS, {:.1} dB above the noise floor, {}",
             c.earfcn.map_or(String::new(), |e| format!(" EARFCN {e}")),
+            c.time_s,
             c.carrier_power_dbfs,
             c.excess_power_db,
             if c.pss_found {
