@@ -48,7 +48,7 @@ impl Default for WidebandConfig {
     fn default() -> Self {
         WidebandConfig {
             bands: Vec::new(),
-            detect_threshold_db: 10.0,
+            detect_threshold_db: 8.0,
             adjacent_reject_db: 25.0,
             rescan_interval_s: 0.1,
             max_channels: 64,
