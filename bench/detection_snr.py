@@ -20,8 +20,8 @@ SNRS = [30, 20, 15, 12, 9, 6, 3, 0]
 SCENES = [
     ("sms_blaster.json", "legitimate_urban_gsm.json"),
     ("osmocom_default.json", "legitimate_urban_gsm.json"),
-    ("lte_geran_downgrade.json", "lte_legit.json"),
-    ("lte_jamming.json", "lte_legit.json"),
+    ("lte_geran_downgrade.json", "legitimate_urban_mixed.json"),
+    ("lte_jamming.json", "legitimate_urban_mixed.json"),
 ]
 
 
