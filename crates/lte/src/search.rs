@@ -1,7 +1,7 @@
 //! Cell search driver: PSS search, fine timing and carrier offset, SSS, PBCH/MIB and the per-cell
 //! measurements, put together into [`LteCellDetection`]s.
 
-use crate::mib::parse_mib;
+use crate::mib::{parse_mib, MibInfo};
 use crate::ofdm::{pss_start, Demod, FRAME_SAMPLES, HALF_FRAME_SAMPLES, NFFT, SLOT_SAMPLES};
 use crate::pbch::{PbchDecoder, PbchFrame};
 use crate::pss::{PssCandidate, PssSearch};
@@ -122,15 +122,18 @@ impl CellSearcher {
         }
         // Co-sited sectors share timing and oscillator: try the other PSS roots exactly where a
         // found cell is, even when their own peak was hidden under the stronger sector's.
-        let found: Vec<(u8, usize, f64)> = cells
+        // Only a cell with a MIB anchors the try: a sector of the same eNB on the same carrier
+        // must then decode to the same bandwidth and SFN, which rejects a MIB CRC passed by
+        // chance on the relaxed SSS threshold (1.5e-3 per candidate measured on noisy f806).
+        let found: Vec<(u8, usize, f64, MibInfo)> = cells
             .iter()
-            .map(|c| {
+            .filter_map(|c| {
                 let pos = (c.frame_start_sample_1p92 as usize + pss_start(c.duplex, c.cp))
                     % HALF_FRAME_SAMPLES;
-                (c.n_id_2, pos, c.freq_offset_hz)
+                Some((c.n_id_2, pos, c.freq_offset_hz, c.mib.clone()?))
             })
             .collect();
-        for (n2, pos, f) in found {
+        for (n2, pos, f, anchor) in found {
             for r in 0..3u8 {
                 if r == n2 {
                     continue;
@@ -142,7 +145,13 @@ impl CellSearcher {
                     metric: self.pss.metric_at(r as usize, pos),
                 };
                 if let Some(c) = self.examine(x, factor, carrier_freq_hz, &cand, &cells, true) {
-                    cells.push(c);
+                    let same_enb = c
+                        .mib
+                        .as_ref()
+                        .is_some_and(|m| m.n_prb == anchor.n_prb && m.sfn == anchor.sfn);
+                    if same_enb {
+                        cells.push(c);
+                    }
                 }
             }
         }
