@@ -185,3 +185,39 @@ fn every_scenario_gives_exactly_its_expected_verdicts() {
     assert_eq!(tally.false_alarms, 0);
     assert!(tally.legit_reported >= 8, "{tally:?}");
 }
+
+/// Every real LTE recording (legitimate operator cells, shared/captures/lte and its copies in
+/// captures/lte) is decoded without a single alarm; the noise-only one reports no cell.
+#[test]
+fn real_lte_captures_raise_no_alarm() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [
+        repo().join("captures/lte"),
+        repo().join("../shared/captures/lte"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    assert!(files.len() >= 11, "{files:?}");
+    for f in &files {
+        let text = ok(&run(&["replay", f.to_str().unwrap(), "--json", "--no-db"]));
+        let v: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        let verdicts = v["verdicts"].as_array().unwrap();
+        let name = f.file_name().unwrap().to_string_lossy();
+        if name.contains("noise") {
+            assert!(verdicts.is_empty(), "{name}: {verdicts:?}");
+            continue;
+        }
+        assert!(!verdicts.is_empty(), "{name}: no cell");
+        for verdict in verdicts {
+            assert_eq!(verdict["verdict"]["level"], "clean", "{name}: {verdict}");
+        }
+    }
+}
