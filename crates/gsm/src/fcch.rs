@@ -138,12 +138,12 @@ impl FcchDetector {
             if idx & 4095 == 0 {
                 self.resum(idx);
             }
-            let metric = if self.sum_p > 1e-20 {
-                self.sum_d.norm() / self.sum_p
-            } else {
-                0.0
-            };
-            if metric >= THRESHOLD {
+            // |sum_d| / sum_p >= THRESHOLD, compared squared: the square root (hypot) is only
+            // taken for the few samples inside an FCCH burst.
+            let above = self.sum_p > 1e-20
+                && self.sum_d.norm_sqr() >= THRESHOLD * THRESHOLD * self.sum_p * self.sum_p;
+            if above {
+                let metric = self.sum_d.norm() / self.sum_p;
                 self.episode.push((idx, metric, self.sum_d));
                 if self.episode.len() >= MAX_EPISODE {
                     let hit = self.finish_episode();

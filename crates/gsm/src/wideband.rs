@@ -94,6 +94,9 @@ struct Candidate {
 struct Channel {
     info: ActiveChannel,
     rx: GsmReceiver,
+    /// Output samples pushed into `rx`, and whether it ever synchronised.
+    pushed: u64,
+    ever_synced: bool,
     bin: i64,
     /// Phase step per output sample that removes what the bin shift leaves, cycles.
     resid_cycles_per_out: f64,
@@ -132,10 +135,20 @@ pub struct WidebandGsm {
     candidates: Vec<Candidate>,
     channels: Vec<Channel>,
     last_scan: Vec<ChannelPower>,
+    /// Channels given up on (energy but no GSM sync: an LTE or UMTS carrier, a jammer), by
+    /// (ARFCN, bin), with the output sample count of the channel until which they stay off.
+    held_off: Vec<(u16, i64, u64)>,
+    /// Output samples produced per channel so far (the wideband receiver's clock).
+    out_clock: u64,
 }
 
 /// Output samples batched before they are handed to a receiver.
 const PUSH_AT: usize = 1 << 15;
+/// A channel that has not synchronised after this much signal is given up: FCCH comes every
+/// 46 ms, so a GSM C0 decodable at all shows it many times over.
+const GIVE_UP_S: f64 = 1.0;
+/// How long a given-up channel is left alone before it is tried again (a cell may start).
+const HOLD_OFF_S: f64 = 5.0;
 /// Filter half length, seconds: sets the transition band (~5.5 / (2 * half) of the rate).
 const HALF_S: f64 = 25e-6;
 /// Channel filter: flat to here, Hz ...
@@ -231,6 +244,8 @@ impl WidebandGsm {
             blocks_per_scan,
             candidates,
             channels: Vec::new(),
+            held_off: Vec::new(),
+            out_clock: 0,
             last_scan: Vec::new(),
         })
     }
@@ -442,7 +457,22 @@ impl WidebandGsm {
                 }
             }
         }
+        self.out_clock += (self.history_len * keep_out) as u64;
         self.history_len = 0;
+        // Carriers with energy but no GSM on them (LTE occupies dozens of GSM-raster channels)
+        // would otherwise cost a receiver each for ever.
+        let give_up = (GIVE_UP_S * self.out_rate_sps) as u64;
+        let until = self.out_clock + (HOLD_OFF_S * self.out_rate_sps) as u64;
+        let held = &mut self.held_off;
+        self.channels.retain(|ch| {
+            let keep = ch.ever_synced || ch.pushed < give_up;
+            if !keep {
+                held.push((ch.info.arfcn, ch.bin, until));
+            }
+            keep
+        });
+        let now = self.out_clock;
+        self.held_off.retain(|h| h.2 > now);
     }
 
     fn flush(ch: &mut Channel, in_per_out: f64, events: &mut Vec<(u16, GsmEvent)>) {
@@ -450,6 +480,11 @@ impl WidebandGsm {
             return;
         }
         let evs = ch.rx.push(&ch.pending);
+        ch.pushed += ch.pending.len() as u64;
+        ch.ever_synced |= ch.rx.is_synced()
+            || evs
+                .iter()
+                .any(|e| matches!(e, GsmEvent::SyncAcquired { .. }));
         ch.pending.clear();
         let base = ch.info.start_sample;
         let map = |s: u64| base + (s as f64 * in_per_out).round() as u64;
@@ -504,9 +539,15 @@ impl WidebandGsm {
             };
             let nb = neighbour(i.checked_sub(1)).max(neighbour(Some(i + 1)));
             if p > thr && p > nb * adj {
-                let known = self.channels.iter().any(|c| {
-                    c.info.arfcn == self.candidates[i].arfcn && c.bin == self.candidates[i].bin
-                });
+                let cand = &self.candidates[i];
+                let known = self
+                    .channels
+                    .iter()
+                    .any(|c| c.info.arfcn == cand.arfcn && c.bin == cand.bin)
+                    || self
+                        .held_off
+                        .iter()
+                        .any(|h| h.0 == cand.arfcn && h.1 == cand.bin);
                 if !known {
                     fresh.push((i, p));
                 }
@@ -532,6 +573,8 @@ impl WidebandGsm {
                     power_dbfs: (10.0 * p.log10()) as f32,
                 },
                 rx,
+                pushed: 0,
+                ever_synced: false,
                 bin: c.bin,
                 resid_cycles_per_out: -resid_hz / self.out_rate_sps,
                 pending: Vec::with_capacity(PUSH_AT + 4096),
