@@ -19,13 +19,12 @@
 
 use num_complex::Complex32;
 
-use cellsentry_lte::coding::{cc_rate_match_map, conv_encode_tb, crc16_bits};
 use cellsentry_lte::dci::{n_prb_1a, pack_1a, riv_encode, sib1_rv, Dci1A, PrbAllocation};
 use cellsentry_lte::dlsch::dlsch_encode;
 use cellsentry_lte::grid::DlCell;
 use cellsentry_lte::pcfich::{control_symbols, pcfich_bits, pcfich_regs};
 use cellsentry_lte::pdcch::{
-    pdcch_scrambling_init, phich_mapping_units, tdd_phich_m, ControlMap, Reg, SI_RNTI,
+    encode_dci, pdcch_scrambling_init, phich_mapping_units, tdd_phich_m, ControlMap, Reg, SI_RNTI,
 };
 use cellsentry_lte::pdsch::{pdsch_res, pdsch_scrambling_init};
 use cellsentry_lte::seq::Gold;
@@ -351,7 +350,7 @@ impl ControlPlan {
         let sf = sf % 10;
         let amp = p.amp;
         let payload = pack_1a(&grant.dci, self.cell.n_prb, self.cell.duplex);
-        let coded = dci_encode(&payload, SI_RNTI, 72 * grant.aggregation);
+        let coded = encode_dci(&payload, SI_RNTI, 72 * grant.aggregation);
         // PDCCH block: the DCI's CCEs carry it, the others are <NIL> (nothing sent);
         // scrambling runs over the whole block from CCE 0 (TS 36.211 6.8.2).
         let first_bit = 72 * grant.first_cce;
@@ -464,23 +463,6 @@ fn put_symbols(
 
 /// DCI channel coding, TS 36.212 5.3.3.2-5.3.3.4: CRC16 with its parity XORed with the RNTI
 /// (MSB first), tail-biting convolutional code, rate matching to `e_bits`.
-// TODO: use a cellsentry_lte::pdcch DCI encoder once public (the receiver has only the decoder).
-pub fn dci_encode(payload: &[u8], rnti: u16, e_bits: usize) -> Vec<u8> {
-    let mut c = payload.to_vec();
-    let crc = crc16_bits(payload) ^ rnti;
-    for i in 0..16 {
-        c.push(((crc >> (15 - i)) & 1) as u8);
-    }
-    let d = conv_encode_tb(&c);
-    let map = cc_rate_match_map(c.len());
-    (0..e_bits)
-        .map(|j| {
-            let (s, i) = map[j % map.len()];
-            d[usize::from(s)][usize::from(i)]
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
