@@ -253,6 +253,9 @@ const LTE_CARRIER_PERIOD_S: f64 = 0.5;
 struct LteChain {
     rate_sps: f64,
     carrier_freq_hz: Option<f64>,
+    /// EARFCN and band of the tuned frequency, when it is on an E-UTRA raster.
+    earfcn: Option<u32>,
+    band: Option<u16>,
     samples: Vec<Complex32>,
     wanted: usize,
     /// Samples seen so far.
@@ -271,9 +274,12 @@ impl LteChain {
         cellsentry_lte::resample::decimation_factor(rate_sps).ok()?;
         let wanted = ((LTE_SI_S * rate_sps) as usize).min(LTE_MAX_SAMPLES);
         let window_len = (LTE_SEARCH_S * rate_sps) as usize;
+        let channel = carrier_freq_hz.and_then(|f| lte_channels_for_dl_freq(f).into_iter().next());
         Some(LteChain {
             rate_sps,
             carrier_freq_hz,
+            earfcn: channel.as_ref().map(|c| c.earfcn),
+            band: channel.as_ref().map(|c| c.band),
             samples: Vec::with_capacity(wanted),
             wanted,
             pos: 0,
@@ -314,12 +320,6 @@ impl LteChain {
         self.pos = end;
     }
 
-    fn earfcn(&self) -> Option<u32> {
-        self.carrier_freq_hz
-            .and_then(|f| lte_channels_for_dl_freq(f).into_iter().next())
-            .map(|c| c.earfcn)
-    }
-
     /// Carrier power and PSS presence over one window.
     fn measure(&self, x: &[Complex32], time_s: f64) -> Option<LteCarrierResult> {
         let e = jamming_evidence(
@@ -331,7 +331,7 @@ impl LteChain {
         )
         .ok()?;
         Some(LteCarrierResult {
-            earfcn: self.earfcn(),
+            earfcn: self.earfcn,
             carrier_freq_hz: self.carrier_freq_hz,
             time_s,
             carrier_power_dbfs: e.carrier_power_dbfs,
@@ -343,10 +343,6 @@ impl LteChain {
 
     fn finish(self) -> (Vec<LteCellResult>, Vec<LteCarrierResult>, Option<String>) {
         let cfg = SearchConfig::default();
-        let channel = self
-            .carrier_freq_hz
-            .and_then(|f| lte_channels_for_dl_freq(f).into_iter().next());
-        let earfcn = channel.as_ref().map(|c| c.earfcn);
         let search_len = ((LTE_SEARCH_S * self.rate_sps) as usize).min(self.samples.len());
         let searched = &self.samples[..search_len];
         let cells = match search_cells(searched, self.rate_sps, self.carrier_freq_hz, &cfg) {
@@ -356,8 +352,8 @@ impl LteChain {
         let cells: Vec<LteCellResult> = cells
             .into_iter()
             .map(|detection| LteCellResult {
-                earfcn,
-                band: channel.as_ref().map(|c| c.band),
+                earfcn: self.earfcn,
+                band: self.band,
                 carrier_freq_hz: self.carrier_freq_hz,
                 time_s: 0.0,
                 si: detection.mib.as_ref().map(|_| {
