@@ -7,7 +7,7 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use cellsentry_gsm::gsmtap::{GsmtapPcapWriter, GsmtapRadio};
+use cellsentry_gsm::gsmtap::{gsmtap_packet, GsmtapHeader, GsmtapPcapWriter, GsmtapRadio};
 
 use crate::chain::{GsmCellResult, LteCellResult};
 
@@ -53,24 +53,16 @@ impl GsmtapPcap {
     pub fn write_lte_cell(&mut self, cell: &LteCellResult, base_unix_ms: i64) -> Result<()> {
         let Some(si) = &cell.si else { return Ok(()) };
         // GSMTAP v2 has 14 bits of channel number; EARFCNs above that are truncated.
-        let earfcn = (cell.earfcn.unwrap_or(0) & 0x3fff) as u16;
-        let signal = cell
-            .detection
-            .rsrp_dbfs
-            .unwrap_or(0.0)
-            .round()
-            .clamp(-128.0, 127.0) as i8;
+        let mut header = GsmtapHeader {
+            payload_type: GSMTAP_TYPE_LTE_RRC,
+            arfcn: (cell.earfcn.unwrap_or(0) & 0x3fff) as u16,
+            signal_dbm: cell.detection.rsrp_dbfs.unwrap_or(0.0) as f32,
+            sub_type: GSMTAP_LTE_RRC_SUB_BCCH_DL_SCH,
+            ..GsmtapHeader::default()
+        };
         for m in &si.messages {
-            let mut p = Vec::with_capacity(16 + m.raw.len());
-            p.extend_from_slice(&[2, 4, GSMTAP_TYPE_LTE_RRC, 0]);
-            p.extend_from_slice(&earfcn.to_be_bytes());
-            p.push(signal as u8);
-            p.push(0);
-            // Frame number: SFN * 10 + subframe.
-            let fn_ = u32::from(m.sfn) * 10 + u32::from(m.subframe);
-            p.extend_from_slice(&fn_.to_be_bytes());
-            p.extend_from_slice(&[GSMTAP_LTE_RRC_SUB_BCCH_DL_SCH, 0, 0, 0]);
-            p.extend_from_slice(&m.raw);
+            header.frame_number = u32::from(m.sfn) * 10 + u32::from(m.subframe);
+            let p = gsmtap_packet(&header, &m.raw);
             self.writer
                 .write_gsmtap(&p, base_unix_ms as f64 / 1000.0 + m.time_s)?;
         }

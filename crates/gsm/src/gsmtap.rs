@@ -28,6 +28,43 @@ pub struct GsmtapRadio {
     pub antenna: u8,
 }
 
+/// Fields of a GSMTAP v2 header (osmocom gsmtap.h) that vary between packets.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GsmtapHeader {
+    /// Payload type: 1 = GSM Um, 0x0d = LTE RRC, ...
+    pub payload_type: u8,
+    pub timeslot: u8,
+    /// ARFCN (or EARFCN, truncated to 14 bits) with the PCS flag 0x8000 already applied.
+    pub arfcn: u16,
+    pub signal_dbm: f32,
+    pub snr_db: f32,
+    /// GSM TDMA frame number, or SFN * 10 + subframe for LTE.
+    pub frame_number: u32,
+    /// Channel sub-type (GSM logical channel, LTE RRC message class).
+    pub sub_type: u8,
+    pub antenna: u8,
+    pub sub_slot: u8,
+}
+
+/// The 16-byte GSMTAP v2 header followed by `payload`.
+pub fn gsmtap_packet(h: &GsmtapHeader, payload: &[u8]) -> Vec<u8> {
+    let mut p = Vec::with_capacity(16 + payload.len());
+    p.push(2); // version
+    p.push(4); // header length in 32-bit words
+    p.push(h.payload_type);
+    p.push(h.timeslot);
+    p.extend_from_slice(&h.arfcn.to_be_bytes());
+    p.push(h.signal_dbm.round().clamp(-128.0, 127.0) as i8 as u8);
+    p.push(h.snr_db.round().clamp(-128.0, 127.0) as i8 as u8);
+    p.extend_from_slice(&h.frame_number.to_be_bytes());
+    p.push(h.sub_type);
+    p.push(h.antenna);
+    p.push(h.sub_slot);
+    p.push(0);
+    p.extend_from_slice(payload);
+    p
+}
+
 /// The 16-byte GSMTAP v2 header followed by the 23-octet block.
 pub fn gsmtap_payload(block: &L2Block, radio: &GsmtapRadio) -> Vec<u8> {
     let (sub_type, sub_slot) = gsmtap_chan(block.channel);
@@ -35,21 +72,18 @@ pub fn gsmtap_payload(block: &L2Block, radio: &GsmtapRadio) -> Vec<u8> {
     if radio.pcs {
         arfcn |= 0x8000;
     }
-    let mut p = Vec::with_capacity(16 + 23);
-    p.push(2); // version
-    p.push(4); // header length in 32-bit words
-    p.push(GSMTAP_TYPE_UM);
-    p.push(block.timeslot);
-    p.extend_from_slice(&arfcn.to_be_bytes());
-    p.push(radio.signal_dbm.round().clamp(-128.0, 127.0) as i8 as u8);
-    p.push(block.snr_db.round().clamp(-128.0, 127.0) as i8 as u8);
-    p.extend_from_slice(&block.fn_.to_be_bytes());
-    p.push(sub_type);
-    p.push(radio.antenna);
-    p.push(sub_slot);
-    p.push(0);
-    p.extend_from_slice(&block.bytes);
-    p
+    let header = GsmtapHeader {
+        payload_type: GSMTAP_TYPE_UM,
+        timeslot: block.timeslot,
+        arfcn,
+        signal_dbm: radio.signal_dbm,
+        snr_db: block.snr_db,
+        frame_number: block.fn_,
+        sub_type,
+        antenna: radio.antenna,
+        sub_slot,
+    };
+    gsmtap_packet(&header, &block.bytes)
 }
 
 fn ipv4_checksum(h: &[u8]) -> u16 {
