@@ -29,6 +29,7 @@ pub mod pdsch;
 pub mod power;
 pub mod pss;
 pub mod resample;
+pub mod scanner;
 pub mod search;
 pub mod seq;
 pub mod sss;
@@ -44,7 +45,10 @@ pub use grid::DlCell;
 pub use iq::{decode_iq, IqFormat};
 pub use mib::{MibInfo, PhichDuration, PhichResource};
 pub use power::{jamming_evidence, JammingEvidence};
-pub use search::{search_cells, CellSearcher};
+pub use scanner::{
+    CarrierSample, CellSample, CellScanner, ScanConfig, ScanEvent, ScanStats, TrackedCell,
+};
+pub use search::{search_cells, CellSearcher, KnownCell, SearchHints};
 
 use serde::{Deserialize, Serialize};
 

@@ -291,7 +291,30 @@ impl PbchDecoder {
         // Filled once per PCI; taken out of `self` while the Viterbi decoder is borrowed.
         self.scrambling(pci);
         let (scr_pci, scr) = self.scr_pci.take()?;
-        let res = self.decode_with(frames, n_bits, &scr);
+        let res = self.decode_with(frames, n_bits, &scr, None);
+        self.scr_pci = Some((scr_pci, scr));
+        res
+    }
+
+    /// [`PbchDecoder::decode`] for a cell whose antenna ports and SFN are known from an earlier
+    /// MIB: one Viterbi run (`ports`, SFN mod 4 of the first frame = `phase`) instead of up to
+    /// twelve.
+    pub fn decode_known(
+        &mut self,
+        frames: &[&PbchFrame],
+        pci: u16,
+        ports: u8,
+        phase: usize,
+    ) -> Option<PbchDecoded> {
+        let first = frames.first()?;
+        let n_bits = first.n_bits;
+        if frames.len() + phase > 4 || frames.iter().any(|f| f.n_bits != n_bits) {
+            return None;
+        }
+        let hi = PORT_HYPS.iter().position(|&p| p == ports)?;
+        self.scrambling(pci);
+        let (scr_pci, scr) = self.scr_pci.take()?;
+        let res = self.decode_with(frames, n_bits, &scr, Some((hi, phase)));
         self.scr_pci = Some((scr_pci, scr));
         res
     }
@@ -301,6 +324,7 @@ impl PbchDecoder {
         frames: &[&PbchFrame],
         n_bits: usize,
         scr: &[u8],
+        only: Option<(usize, usize)>,
     ) -> Option<PbchDecoded> {
         let period = self.rm_map.len();
         if scr.len() < 4 * n_bits || period == 0 {
@@ -308,6 +332,9 @@ impl PbchDecoder {
         }
         for (hi, &ports) in PORT_HYPS.iter().enumerate() {
             for phase in 0..=(4 - frames.len()) {
+                if only.is_some_and(|o| o != (hi, phase)) {
+                    continue;
+                }
                 let mut w = [[0f32; K_BITS]; 3];
                 for (fi, f) in frames.iter().enumerate() {
                     let base = (phase + fi) * n_bits;

@@ -45,6 +45,20 @@ pub fn jamming_evidence(
     };
     let cells =
         CellSearcher::new(cfg.clone()).search(x, crate::SEARCH_RATE_SPS, carrier_freq_hz)?;
+    let (carrier_power_dbfs, floor_dbfs) = carrier_power(x)?;
+    let noise_floor_dbfs = noise_floor_dbfs.unwrap_or(floor_dbfs);
+    Ok(JammingEvidence {
+        carrier_power_dbfs,
+        noise_floor_dbfs,
+        excess_power_db: carrier_power_dbfs - noise_floor_dbfs,
+        pss_found: !cells.is_empty(),
+        pcis: cells.iter().map(|c| c.pci).collect(),
+    })
+}
+
+/// Power of 1.92 Msps samples in the central 6 PRB, and the in-capture noise floor estimate
+/// (mean of the quietest 10 % of 128-sample blocks), both dB full scale.
+pub fn carrier_power(x: &[Complex32]) -> Result<(f64, f64), LteError> {
     let mut planner = rustfft::FftPlanner::<f32>::new();
     let fft = planner.plan_fft_forward(128);
     let mut block = [Complex32::new(0.0, 0.0); 128];
@@ -67,18 +81,10 @@ pub fn jamming_evidence(
         });
     }
     let mean = block_powers.iter().sum::<f64>() / block_powers.len() as f64;
-    let mut sorted = block_powers.clone();
+    let mut sorted = block_powers;
     sorted.sort_by(|a, b| a.total_cmp(b));
     let q = &sorted[..(sorted.len() / 10).max(1)];
     let floor = q.iter().sum::<f64>() / q.len() as f64;
     let db = |v: f64| 10.0 * v.max(1e-30).log10();
-    let carrier_power_dbfs = db(mean);
-    let noise_floor_dbfs = noise_floor_dbfs.unwrap_or(db(floor));
-    Ok(JammingEvidence {
-        carrier_power_dbfs,
-        noise_floor_dbfs,
-        excess_power_db: carrier_power_dbfs - noise_floor_dbfs,
-        pss_found: !cells.is_empty(),
-        pcis: cells.iter().map(|c| c.pci).collect(),
-    })
+    Ok((db(mean), db(floor)))
 }

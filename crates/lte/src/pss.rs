@@ -52,6 +52,8 @@ pub struct PssSearch {
     /// Hypothesis shifts in bins, as 0..BLOCK.
     shifts: Vec<usize>,
     shift_bins: Vec<i32>,
+    /// Widest carrier offset hypothesis allowed (both signs).
+    max_freq_offset_hz: f64,
     /// Accumulators of the 25 fold segments, each [root][hypothesis][VALID], kept after a
     /// search so that `extend` can resume.
     store: Vec<f32>,
@@ -99,16 +101,7 @@ impl PssSearch {
             fft.process(&mut padded);
             templ_conj[r] = padded.iter().map(|c| c.conj()).collect();
         }
-        let bin_hz = SEARCH_RATE_SPS / BLOCK as f64;
-        let max_bins = (max_freq_offset_hz.abs() / bin_hz).ceil() as i32;
-        let max_steps = (max_bins + HYP_STEP_BINS - 1) / HYP_STEP_BINS;
-        let shift_bins: Vec<i32> = (-max_steps..=max_steps)
-            .map(|s| s * HYP_STEP_BINS)
-            .collect();
-        let shifts = shift_bins
-            .iter()
-            .map(|s| s.rem_euclid(BLOCK as i32) as usize)
-            .collect();
+        let (shift_bins, shifts) = hypotheses(-max_freq_offset_hz.abs(), max_freq_offset_hz.abs());
         let scratch_len = fft
             .get_inplace_scratch_len()
             .max(ifft.get_inplace_scratch_len());
@@ -118,6 +111,7 @@ impl PssSearch {
         let templ_im = templ_conj.map(|t| t.iter().map(|c| c.im).collect::<Vec<f32>>());
         PssSearch {
             store: vec![0.0; SEGMENTS * 3 * shift_bins.len() * VALID],
+            max_freq_offset_hz: max_freq_offset_hz.abs(),
             covered: 0,
             fft,
             ifft,
@@ -136,6 +130,30 @@ impl PssSearch {
             best_pos: vec![(0.0, 0); HALF_FRAME_SAMPLES],
             peaks_per_root: peaks_per_root.max(1),
         }
+    }
+
+    /// Restricts the carrier-offset hypotheses to `lo_hz..=hi_hz` (clamped to the
+    /// construction-time maximum), or the whole range with `None`. Once a receiver knows its own
+    /// oscillator error from a decoded cell, the cells of the carrier sit within a few kHz of it
+    /// and a few hypotheses replace the 31 of a blind search. Resets the accumulation.
+    pub fn set_freq_range(&mut self, range_hz: Option<(f64, f64)>) {
+        let max = self.max_freq_offset_hz;
+        let (lo, hi) = match range_hz {
+            Some((lo, hi)) if lo <= hi => (lo.clamp(-max, max), hi.clamp(-max, max)),
+            _ => (-max, max),
+        };
+        let (shift_bins, shifts) = hypotheses(lo, hi);
+        if shift_bins != self.shift_bins {
+            self.store = vec![0.0; SEGMENTS * 3 * shift_bins.len() * VALID];
+            self.shift_bins = shift_bins;
+            self.shifts = shifts;
+        }
+        self.covered = 0;
+    }
+
+    /// Number of carrier-offset hypotheses searched.
+    pub fn hypotheses(&self) -> usize {
+        self.shift_bins.len()
     }
 
     /// Unit-energy time-domain PSS (no CP) of `n_id_2`.
@@ -343,6 +361,22 @@ impl PssSearch {
     }
 }
 
+/// Hypothesis shifts (in block bins, and as 0..BLOCK indices) covering `lo_hz..=hi_hz` on the
+/// `HYP_STEP_BINS` grid; the grid is anchored at 0 Hz so a narrowed search uses the same
+/// hypotheses as the blind one.
+fn hypotheses(lo_hz: f64, hi_hz: f64) -> (Vec<i32>, Vec<usize>) {
+    let bin_hz = SEARCH_RATE_SPS / BLOCK as f64;
+    let step_hz = HYP_STEP_BINS as f64 * bin_hz;
+    let lo = (lo_hz / step_hz).floor() as i32;
+    let hi = (hi_hz / step_hz).ceil() as i32;
+    let shift_bins: Vec<i32> = (lo..=hi).map(|s| s * HYP_STEP_BINS).collect();
+    let shifts = shift_bins
+        .iter()
+        .map(|s| s.rem_euclid(BLOCK as i32) as usize)
+        .collect();
+    (shift_bins, shifts)
+}
+
 /// out[k] = (ar[k] + j ai[k]) * (br[k] + j bi[k]) over the shortest of the slices.
 #[inline]
 fn mul_split(out: &mut [Complex32], ar: &[f32], ai: &[f32], br: &[f32], bi: &[f32]) {
@@ -396,6 +430,23 @@ mod tests {
         let c = s.search(&x, 8.0);
         assert_eq!((c[0].n_id_2, c[0].pos), (1, 1234));
         assert!((c[0].freq_hz - 47_000.0).abs() <= 3_750.0, "{:?}", c[0]);
+    }
+
+    #[test]
+    fn narrowed_range_finds_the_offset_inside_it_only() {
+        let x = signal(38_400);
+        let mut s = PssSearch::new(&mut FftPlanner::new(), 110_000.0, 3);
+        s.set_freq_range(Some((40_000.0, 55_000.0)));
+        assert!(s.hypotheses() <= 4, "{}", s.hypotheses());
+        let c = s.search(&x, 8.0);
+        assert_eq!((c[0].n_id_2, c[0].pos), (1, 1234));
+        assert!((c[0].freq_hz - 47_000.0).abs() <= 3_750.0, "{:?}", c[0]);
+        // a range 30 kHz away: the PSS decorrelates, nothing clears the threshold at its root
+        s.set_freq_range(Some((-10_000.0, 10_000.0)));
+        let c = s.search(&x, 8.0);
+        assert!(c.iter().all(|c| c.pos != 1234 || c.n_id_2 != 1), "{c:?}");
+        s.set_freq_range(None);
+        assert_eq!(s.hypotheses(), 31);
     }
 
     #[test]

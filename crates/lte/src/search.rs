@@ -6,8 +6,9 @@ use crate::ofdm::{pss_start, Demod, FRAME_SAMPLES, HALF_FRAME_SAMPLES, NFFT, SLO
 use crate::pbch::{PbchDecoder, PbchFrame};
 use crate::pss::{PssCandidate, PssSearch};
 use crate::resample::{decimate, decimation_factor};
+use crate::sss::SssDetection;
 use crate::sss::SssDetector;
-use crate::{LteCellDetection, LteError, SearchConfig, SEARCH_RATE_SPS};
+use crate::{CyclicPrefix, Duplex, LteCellDetection, LteError, SearchConfig, SEARCH_RATE_SPS};
 use num_complex::Complex32;
 use rustfft::FftPlanner;
 
@@ -18,6 +19,46 @@ const BACKOFF: usize = 5;
 const TRACK_RADIUS: usize = 3;
 /// Fewest samples the search accepts: one half frame plus a PSS block.
 pub const MIN_SAMPLES: usize = HALF_FRAME_SAMPLES;
+
+/// How far (1.92 Msps samples) a PSS may sit from where a known cell's frame timing puts it
+/// and still be taken for that cell: a sampling clock 50 ppm off moves the timing by 48 samples
+/// between two windows 0.5 s apart.
+const KNOWN_RADIUS: f64 = 64.0;
+
+/// A cell the caller already tracks (from an earlier window of the same stream), with its
+/// timing in the coordinates of the next input. A PSS at that timing skips the SSS search; when
+/// its MIB then fails, the candidate goes through the full SSS search after all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KnownCell {
+    pub pci: u16,
+    pub duplex: Duplex,
+    pub cp: CyclicPrefix,
+    /// Where a radio frame starts in the input, in 1.92 Msps samples modulo one frame (19200).
+    pub frame_phase_1p92: f64,
+    /// SSS metric of the cell's last full detection (reported again when the SSS is skipped).
+    pub sss_metric: f32,
+    /// Antenna ports and the SFN of the frame at `frame_phase_1p92`, from the cell's last MIB:
+    /// the PBCH is then decoded with one hypothesis.
+    pub mib: Option<(u8, u16)>,
+}
+
+/// What a streaming caller tells [`CellSearcher::search_with`] from earlier windows.
+#[derive(Debug, Clone, Default)]
+pub struct SearchHints {
+    /// Carrier offsets to search, `None` for the configured +-`max_freq_offset_hz`.
+    pub freq_range_hz: Option<(f64, f64)>,
+    /// Cells tracked so far.
+    pub known: Vec<KnownCell>,
+    /// Cap on the longer PSS accumulation (ms), below `SearchConfig::pss_search_max_ms`.
+    pub max_span_ms: Option<f64>,
+    /// A tracking window of a stream whose blind sweeps do the thorough work: the other PSS
+    /// roots are tried at a found cell's timing (co-sited sectors) only when that cell is new,
+    /// and candidates close
+    /// to a cell already found or known (the time-frequency ghosts of its Zadoff-Chu
+    /// correlation, which sit tens of samples away at another offset hypothesis) are not
+    /// examined unless they match a known cell.
+    pub tracking: bool,
+}
 
 /// Reusable receiver: FFT plans, sequence tables and buffers are built once.
 pub struct CellSearcher {
@@ -63,6 +104,24 @@ impl CellSearcher {
         sample_rate_hz: f64,
         carrier_freq_hz: Option<f64>,
     ) -> Result<Vec<LteCellDetection>, LteError> {
+        self.search_with(
+            samples,
+            sample_rate_hz,
+            carrier_freq_hz,
+            &SearchHints::default(),
+        )
+    }
+
+    /// [`CellSearcher::search`] with what earlier windows of the stream taught: the carrier
+    /// offsets worth searching and the cells already known.
+    pub fn search_with(
+        &mut self,
+        samples: &[Complex32],
+        sample_rate_hz: f64,
+        carrier_freq_hz: Option<f64>,
+        hints: &SearchHints,
+    ) -> Result<Vec<LteCellDetection>, LteError> {
+        self.pss.set_freq_range(hints.freq_range_hz);
         let factor = decimation_factor(sample_rate_hz)?;
         let mut buf = std::mem::take(&mut self.decimated);
         let x: &[Complex32] = if factor == 1 {
@@ -71,7 +130,7 @@ impl CellSearcher {
             decimate(samples, factor, &mut buf);
             &buf
         };
-        let res = self.search_1p92(x, factor, carrier_freq_hz);
+        let res = self.search_1p92(x, factor, carrier_freq_hz, hints);
         self.decimated = buf;
         res
     }
@@ -81,6 +140,7 @@ impl CellSearcher {
         x: &[Complex32],
         factor: usize,
         carrier_freq_hz: Option<f64>,
+        hints: &SearchHints,
     ) -> Result<Vec<LteCellDetection>, LteError> {
         if x.len() < MIN_SAMPLES {
             return Err(LteError::TooShort {
@@ -96,8 +156,10 @@ impl CellSearcher {
         }
         let fast = ((self.cfg.pss_search_ms * 1e-3 * SEARCH_RATE_SPS) as usize)
             .clamp(MIN_SAMPLES, x.len());
-        let full =
-            ((self.cfg.pss_search_max_ms * 1e-3 * SEARCH_RATE_SPS) as usize).clamp(fast, x.len());
+        let max_ms = hints.max_span_ms.map_or(self.cfg.pss_search_max_ms, |m| {
+            m.min(self.cfg.pss_search_max_ms)
+        });
+        let full = ((max_ms * 1e-3 * SEARCH_RATE_SPS) as usize).clamp(fast, x.len());
         let mut cells: Vec<LteCellDetection> = Vec::new();
         // A short accumulation finds every cell of usable strength; only when it yields no MIB
         // is the search repeated over the longer span for weak cells.
@@ -112,7 +174,21 @@ impl CellSearcher {
                 self.pss.search(&x[..span], self.cfg.pss_threshold)
             };
             for cand in &cands {
-                if let Some(c) = self.examine(x, factor, carrier_freq_hz, cand, &cells, false) {
+                if hints.tracking
+                    && known_timing(&hints.known, cand.n_id_2 as usize, cand.pos).is_none()
+                    && near_cell(&cells, &hints.known, cand.pos)
+                {
+                    continue;
+                }
+                if let Some(c) = self.examine(
+                    x,
+                    factor,
+                    carrier_freq_hz,
+                    cand,
+                    &cells,
+                    false,
+                    &hints.known,
+                ) {
                     cells.push(c);
                 }
             }
@@ -133,6 +209,14 @@ impl CellSearcher {
                 Some((c.n_id_2, pos, c.freq_offset_hz, c.mib.clone()?))
             })
             .collect();
+        // A tracking window tries them only around cells new in it: the known ones had theirs
+        // tried when they were new (and every sweep tries again).
+        let found: Vec<_> = found
+            .into_iter()
+            .filter(|&(n2, pos, _, _)| {
+                !hints.tracking || known_timing(&hints.known, n2 as usize, pos).is_none()
+            })
+            .collect();
         for (n2, pos, f, anchor) in found {
             for r in 0..3u8 {
                 if r == n2 {
@@ -144,7 +228,15 @@ impl CellSearcher {
                     freq_hz: f,
                     metric: self.pss.metric_at(r as usize, pos),
                 };
-                if let Some(c) = self.examine(x, factor, carrier_freq_hz, &cand, &cells, true) {
+                if let Some(c) = self.examine(
+                    x,
+                    factor,
+                    carrier_freq_hz,
+                    &cand,
+                    &cells,
+                    true,
+                    &hints.known,
+                ) {
                     let same_enb = c
                         .mib
                         .as_ref()
@@ -161,6 +253,7 @@ impl CellSearcher {
     /// Tracks one PSS candidate through the capture (`co_sited`: a try at a found cell's
     /// timing, reported only with a decoded MIB) and runs fine frequency, SSS, PBCH and
     /// measurements on it. `None` when it is not a cell (or one already in `cells`).
+    #[allow(clippy::too_many_arguments)]
     fn examine(
         &mut self,
         x: &[Complex32],
@@ -169,6 +262,7 @@ impl CellSearcher {
         cand: &PssCandidate,
         cells: &[LteCellDetection],
         co_sited: bool,
+        known: &[KnownCell],
     ) -> Option<LteCellDetection> {
         let n2 = cand.n_id_2 as usize;
         // Track the PSS through the capture.
@@ -203,6 +297,24 @@ impl CellSearcher {
                     / (2.0 * std::f64::consts::PI * (NFFT / 2) as f64);
             }
         }
+        if let Some((sss, k)) = known_match(known, n2, occ[0]) {
+            let k = *k;
+            let cell = self.complete(
+                x,
+                factor,
+                carrier_freq_hz,
+                cand,
+                &occ,
+                cfo,
+                sss,
+                cells,
+                true,
+                Some(&k),
+            );
+            if cell.as_ref().is_some_and(|c| c.mib.is_some()) {
+                return cell;
+            }
+        }
         let sss = self.sss.detect(&mut self.demod, x, n2, &occ, cfo)?;
         // A co-sited try is anchored on a decoded cell's timing and must decode its own MIB, so
         // a lower SSS margin is enough to let it through to the PBCH.
@@ -214,6 +326,39 @@ impl CellSearcher {
         if sss.margin < sss_min {
             return None;
         }
+        self.complete(
+            x,
+            factor,
+            carrier_freq_hz,
+            cand,
+            &occ,
+            cfo,
+            sss,
+            cells,
+            co_sited,
+            None,
+        )
+    }
+
+    /// The rest of [`CellSearcher::examine`] once the SSS (detected, or taken from a known
+    /// cell) fixed the identity and frame timing: residual offset, PBCH/MIB, measurements.
+    /// `strict`: a cell without a MIB is not reported. `known`: the cell this is taken for (its
+    /// MIB makes the PBCH decoding a single hypothesis).
+    #[allow(clippy::too_many_arguments)]
+    fn complete(
+        &mut self,
+        x: &[Complex32],
+        factor: usize,
+        carrier_freq_hz: Option<f64>,
+        cand: &PssCandidate,
+        occ: &[usize],
+        mut cfo: f64,
+        sss: SssDetection,
+        cells: &[LteCellDetection],
+        strict: bool,
+        known: Option<&KnownCell>,
+    ) -> Option<LteCellDetection> {
+        let n2 = cand.n_id_2 as usize;
         let pci = 3 * sss.n_id_1 + n2 as u16;
         if cells.iter().any(|c| c.pci == pci) {
             return None;
@@ -224,9 +369,24 @@ impl CellSearcher {
             fs0 -= HALF_FRAME_SAMPLES as isize;
         }
         let first_frame = fs0.rem_euclid(FRAME_SAMPLES as isize) as usize;
+        // Ports and SFN of `first_frame` when the cell is known with a MIB.
+        let mib_hint = known.and_then(|k| {
+            let (ports, sfn) = k.mib?;
+            let frames = ((first_frame as f64 - k.frame_phase_1p92) / FRAME_SAMPLES as f64).round();
+            Some((
+                ports,
+                (i32::from(sfn) + frames as i32).rem_euclid(1024) as u16,
+            ))
+        });
         // Residual offset from the rotation of the port-0 pilots between the two slots of
         // subframe 0 (unambiguous +-1 kHz, and the PSS estimate is within a few 100 Hz).
-        for short in [true, false] {
+        // A known cell's offset is already within a few hundred Hz: the long pass alone serves.
+        let passes: &[bool] = if known.is_some() {
+            &[false]
+        } else {
+            &[true, false]
+        };
+        for &short in passes {
             let mut rot = Complex32::new(0.0, 0.0);
             let mut rot_abs = 0f32;
             let mut span = SLOT_SAMPLES;
@@ -279,14 +439,14 @@ impl CellSearcher {
             }
             k += 1;
             if mib.is_none() {
-                mib = self.try_mib(&frames, pci);
+                mib = self.try_mib(&frames, pci, mib_hint);
             }
             if mib.is_some() && frames.len() >= 2 {
                 break;
             }
         }
         if mib.is_none()
-            && (co_sited
+            && (strict
                 || !self.cfg.report_without_mib
                 || sss.margin < self.cfg.sss_threshold_no_mib)
         {
@@ -314,7 +474,13 @@ impl CellSearcher {
 
     /// Decodes the newest frame alone, then together with its predecessors in the same 40 ms
     /// PBCH period. Returns the MIB with the SFN of frame index 0.
-    fn try_mib(&mut self, frames: &[(usize, PbchFrame)], pci: u16) -> Option<crate::MibInfo> {
+    /// With `hint` (ports, SFN of frame index 0) only that hypothesis is decoded.
+    fn try_mib(
+        &mut self,
+        frames: &[(usize, PbchFrame)],
+        pci: u16,
+        hint: Option<(u8, u16)>,
+    ) -> Option<crate::MibInfo> {
         let n = frames.len();
         if n == 0 {
             return None;
@@ -326,7 +492,18 @@ impl CellSearcher {
                 break;
             }
             let refs: Vec<&PbchFrame> = group.iter().map(|(_, f)| f).collect();
-            if let Some(dec) = self.pbch.decode(&refs, pci) {
+            let dec = match hint {
+                Some((ports, sfn0)) => {
+                    let phase = (usize::from(sfn0) + group[0].0) % 4;
+                    // Frames of one soft combination stay inside one 40 ms PBCH period.
+                    if phase + refs.len() > 4 {
+                        continue;
+                    }
+                    self.pbch.decode_known(&refs, pci, ports, phase)
+                }
+                None => self.pbch.decode(&refs, pci),
+            };
+            if let Some(dec) = dec {
                 let first_idx = group[0].0;
                 let m = parse_mib(&dec.bits, dec.sfn_mod4 as u16, dec.ports)?;
                 let sfn = (m.sfn as i32 - first_idx as i32).rem_euclid(1024) as u16;
@@ -335,6 +512,61 @@ impl CellSearcher {
         }
         None
     }
+}
+
+/// The SSS outcome implied by a known cell whose frame timing puts a PSS of root `n_id_2` at
+/// `pss_pos` (within `KNOWN_RADIUS`), or `None`.
+fn known_timing(known: &[KnownCell], n_id_2: usize, pss_pos: usize) -> Option<SssDetection> {
+    known_match(known, n_id_2, pss_pos).map(|(s, _)| s)
+}
+
+/// [`known_timing`] with the known cell's ports and the SFN of the first whole frame starting
+/// at or after `frame_start` (the frame timing the caller derived from `pss_pos`).
+fn known_match(
+    known: &[KnownCell],
+    n_id_2: usize,
+    pss_pos: usize,
+) -> Option<(SssDetection, &KnownCell)> {
+    let frame = FRAME_SAMPLES as f64;
+    known.iter().find_map(|k| {
+        if usize::from(k.pci % 3) != n_id_2 {
+            return None;
+        }
+        let off = pss_start(k.duplex, k.cp) as f64;
+        [true, false].into_iter().find_map(|sub0| {
+            let start = pss_pos as f64 - off - if sub0 { 0.0 } else { HALF_FRAME_SAMPLES as f64 };
+            let d = (start - k.frame_phase_1p92).rem_euclid(frame);
+            (d.min(frame - d) <= KNOWN_RADIUS).then_some((
+                SssDetection {
+                    n_id_1: k.pci / 3,
+                    duplex: k.duplex,
+                    cp: k.cp,
+                    first_is_subframe0: sub0,
+                    margin: k.sss_metric,
+                },
+                k,
+            ))
+        })
+    })
+}
+
+/// PSS candidates this close (1.92 Msps samples, modulo a half frame) to a cell's PSS are taken
+/// for ghosts of it in tracking windows.
+const GHOST_RADIUS: usize = 160;
+
+/// Whether `pss_pos` lies within `GHOST_RADIUS` of the PSS of a found or known cell.
+fn near_cell(cells: &[LteCellDetection], known: &[KnownCell], pss_pos: usize) -> bool {
+    let half = HALF_FRAME_SAMPLES as f64;
+    let close = |pss: f64| {
+        let d = (pss - pss_pos as f64).rem_euclid(half);
+        d.min(half - d) <= GHOST_RADIUS as f64
+    };
+    cells
+        .iter()
+        .any(|c| close(c.frame_start_sample_1p92 + pss_start(c.duplex, c.cp) as f64))
+        || known
+            .iter()
+            .any(|k| close(k.frame_phase_1p92 + pss_start(k.duplex, k.cp) as f64))
 }
 
 /// Replaces `occ[i]` by the least-squares line through (i, occ[i] - i * half frame).
