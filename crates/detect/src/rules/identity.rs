@@ -646,11 +646,11 @@ impl Rule for NewArfcnUnusualChannel {
     rule_meta!(
         "new_arfcn_unusual_channel",
         "Channel outside licence or baseline",
-        1,
+        2,
         Severity::Medium,
         "Rigs choose free or guard channels, or stack defaults. Fires -> medium when the \
          profile says the claimed operator runs no GSM network (e.g. Three UK, every Japanese \
-         operator) or the channel lies outside the operator's verified licensed blocks; -> low \
+         operator) or the channel lies outside the operator's verified licensed blocks of its band; -> low \
          when the baseline knows channels of this RAT and never saw this one. Unverified \
          profile blocks are never used. Sources: SeaGlass, Anatel spectrum monitoring."
     );
@@ -676,10 +676,12 @@ impl Rule for NewArfcnUnusualChannel {
                                "profile_comment": op.comment}),
                     )];
                 }
+                // Blocks of the channel's band only: a profile that verified an operator's
+                // 900 MHz blocks but not yet its 1800 MHz ones must not flag its 1800 MHz cells.
                 let blocks: Vec<_> = op
                     .channels
                     .iter()
-                    .filter(|b| b.verified && b.rat == k.rat)
+                    .filter(|b| b.verified && b.rat == k.rat && same_band(k.rat, b.first, ch))
                     .collect();
                 if !blocks.is_empty() && !blocks.iter().any(|b| (b.first..=b.last).contains(&ch)) {
                     return vec![Detection::new(
@@ -709,6 +711,22 @@ impl Rule for NewArfcnUnusualChannel {
             )];
         }
         Vec::new()
+    }
+}
+
+/// Whether channels `a` and `b` of `rat` lie in one band (TS 45.005 ARFCN ranges, TS 36.101
+/// EARFCN ranges); channels of no known band count as one band.
+fn same_band(rat: Rat, a: u32, b: u32) -> bool {
+    use cellsentry_dsp::bandplan::{gsm_bands_for_arfcn, lte_band_for_dl_earfcn};
+    match rat {
+        Rat::Gsm => {
+            let (Ok(a), Ok(b)) = (u16::try_from(a), u16::try_from(b)) else {
+                return false;
+            };
+            let (ba, bb) = (gsm_bands_for_arfcn(a), gsm_bands_for_arfcn(b));
+            (ba.is_empty() && bb.is_empty()) || ba.iter().any(|x| bb.contains(x))
+        }
+        Rat::Lte => lte_band_for_dl_earfcn(a) == lte_band_for_dl_earfcn(b),
     }
 }
 
