@@ -156,6 +156,30 @@ pub fn lte_observation(cell: &LteCellResult, base_unix_ms: i64) -> CellObservati
     o
 }
 
+/// One observation per search window the cell was found in (its power and offset history for
+/// the power and lifetime rules), each with the identity and SIBs decoded for the cell.
+pub fn lte_observations(cell: &LteCellResult, base_unix_ms: i64) -> Vec<CellObservation> {
+    let first = lte_observation(cell, base_unix_ms);
+    if cell.history.is_empty() {
+        return vec![first];
+    }
+    cell.history
+        .iter()
+        .map(|h| {
+            let mut o = first.clone();
+            o.time_unix_ms = base_unix_ms + (h.time_s * 1000.0) as i64;
+            o.power_dbfs = h.rsrp_dbfs.or(first.power_dbfs);
+            o.snr_db = h.sinr_db.or(first.snr_db);
+            o.freq_offset_hz = Some(h.freq_offset_hz);
+            o.freq_offset_ppm = cell
+                .carrier_freq_hz
+                .filter(|f| *f > 0.0)
+                .map(|f| h.freq_offset_hz / f * 1e6);
+            o
+        })
+        .collect()
+}
+
 /// SIB number of a TS 36.331 SIB-Type name ("sibType7" -> 7); `None` for extension values.
 fn sib_number(name: &str) -> Option<u8> {
     name.strip_prefix("sibType")?
@@ -239,7 +263,12 @@ pub fn observations(result: &StreamResult, base_unix_ms: i64) -> Vec<CellObserva
         .gsm
         .iter()
         .flat_map(|c| gsm_observations(c, base_unix_ms))
-        .chain(result.lte.iter().map(|c| lte_observation(c, base_unix_ms)))
+        .chain(
+            result
+                .lte
+                .iter()
+                .flat_map(|c| lte_observations(c, base_unix_ms)),
+        )
         .collect()
 }
 

@@ -18,8 +18,8 @@ use cellsentry_gsm::{
 };
 use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, L3Message, MobileIdentity};
 use cellsentry_lte::{
-    decode_system_information, jamming_evidence, search_cells, LteCellDetection, SearchConfig,
-    SiReport,
+    decode_system_information, CellSample, CellScanner as LteScanner, LteCellDetection, ScanConfig,
+    ScanEvent, SiReport, SEARCH_RATE_SPS,
 };
 use cellsentry_lte_rrc::{decode_bcch_dl_sch, BcchDlSchMessage};
 use num_complex::Complex32;
@@ -100,8 +100,17 @@ pub struct LteCellResult {
     pub earfcn: Option<u32>,
     pub band: Option<u16>,
     pub carrier_freq_hz: Option<f64>,
-    /// Seconds since the start of the stream of the first sample searched.
+    /// First search window the cell was found in (seconds since the stream start).
     pub time_s: f64,
+    /// Last search window the cell was found in (seconds since the stream start).
+    pub last_seen_s: f64,
+    /// Search windows it was found in, and among those the ones whose MIB decoded.
+    pub windows_seen: u32,
+    pub mib_decoded: u32,
+    pub mib_failed: u32,
+    /// Measurements per window it was found in.
+    pub history: Vec<CellSample>,
+    /// The first detection with a MIB; `frame_start_sample` counts from the stream start.
     pub detection: LteCellDetection,
     /// System information decoded from the cell's PDSCH; `None` when it was not attempted
     /// (no MIB).
@@ -228,156 +237,189 @@ pub struct StreamResult {
     pub spectrum: Option<SpectrumSummary>,
     pub gsm: Vec<GsmCellResult>,
     pub lte: Vec<LteCellResult>,
-    /// The LTE carrier measured over time (first window, then every 0.5 s).
+    /// The LTE carrier measured over time (a window every 0.5 s).
     pub lte_carriers: Vec<LteCarrierResult>,
     /// Why the LTE search could not run, when it was tried.
     pub lte_error: Option<String>,
 }
 
-/// How much signal the LTE cell search looks at: 4 radio frames hold a whole MIB period.
-const LTE_SEARCH_S: f64 = 0.3;
 /// How much signal the SI receiver looks at: SIB1 eight times and SI messages up to a
 /// periodicity of 64 frames.
 const LTE_SI_S: f64 = 0.65;
 /// Cap on the buffered samples (128 MiB of cf32), whatever the rate.
 const LTE_MAX_SAMPLES: usize = 16 << 20;
 
-/// Time between the starts of two LTE carrier measurements after the first window: a jammer
-/// that knocks the carrier out must show up as an event in time, before the blaster appears.
-const LTE_CARRIER_PERIOD_S: f64 = 0.5;
+/// Samples kept for the SI receiver of one cell, from `start` (stream sample index).
+struct SiBuffer {
+    /// Index into the scanner's cells.
+    cell: usize,
+    start: u64,
+    samples: Vec<Complex32>,
+}
 
-/// The LTE side of a stream. The first `LTE_SI_S` seconds are kept for the cell search (first
-/// `LTE_SEARCH_S`) and the SI receiver; after that the carrier is measured (power, noise
-/// floor, PSS present or not) on a `LTE_SEARCH_S` window every `LTE_CARRIER_PERIOD_S`, the
-/// timeline the SMS-blaster-sequence rule reads.
+/// The LTE side of a stream: the streaming cell scanner (a search window every 0.5 s: cells
+/// with first/last seen, and the carrier timeline the jamming and SMS-blaster-sequence rules
+/// read), and `LTE_SI_S` seconds of samples kept from where each cell was first found, for its
+/// system information.
 struct LteChain {
     rate_sps: f64,
     carrier_freq_hz: Option<f64>,
     /// EARFCN and band of the tuned frequency, when it is on an E-UTRA raster.
     earfcn: Option<u32>,
     band: Option<u16>,
-    samples: Vec<Complex32>,
+    scanner: LteScanner,
     wanted: usize,
     /// Samples seen so far.
     pos: u64,
-    /// Start (sample index) of the next carrier window, and its buffer.
-    window_start: u64,
-    window: Vec<Complex32>,
-    window_len: usize,
-    carriers: Vec<LteCarrierResult>,
+    /// The stream's first `LTE_SI_S` seconds (cells found in the first window use them).
+    head: Vec<Complex32>,
+    /// Buffers of cells first found later, filling or full.
+    later: Vec<SiBuffer>,
 }
 
 impl LteChain {
     /// The LTE search takes 1.92 Msps times an integer (the 6-PRB rate and the standard
     /// bandwidths' rates).
     fn new(rate_sps: f64, carrier_freq_hz: Option<f64>) -> Option<Self> {
-        cellsentry_lte::resample::decimation_factor(rate_sps).ok()?;
+        let scanner = LteScanner::new(rate_sps, carrier_freq_hz, ScanConfig::default()).ok()?;
         let wanted = ((LTE_SI_S * rate_sps) as usize).min(LTE_MAX_SAMPLES);
-        let window_len = (LTE_SEARCH_S * rate_sps) as usize;
         let channel = carrier_freq_hz.and_then(|f| lte_channels_for_dl_freq(f).into_iter().next());
         Some(LteChain {
             rate_sps,
             carrier_freq_hz,
             earfcn: channel.as_ref().map(|c| c.earfcn),
             band: channel.as_ref().map(|c| c.band),
-            samples: Vec::with_capacity(wanted),
+            scanner,
             wanted,
             pos: 0,
-            window_start: (LTE_CARRIER_PERIOD_S * rate_sps) as u64,
-            window: Vec::new(),
-            window_len,
-            carriers: Vec::new(),
+            head: Vec::with_capacity(wanted),
+            later: Vec::new(),
         })
     }
 
     fn push(&mut self, samples: &[Complex32]) {
-        let room = self.wanted.saturating_sub(self.samples.len());
-        self.samples
+        let room = self.wanted.saturating_sub(self.head.len());
+        self.head
             .extend_from_slice(&samples[..room.min(samples.len())]);
-        let end = self.pos + samples.len() as u64;
-        let mut at = self.pos;
-        while at < end {
-            if at < self.window_start {
-                at = self.window_start.min(end);
+        for b in &mut self.later {
+            let room = self.wanted.saturating_sub(b.samples.len());
+            b.samples
+                .extend_from_slice(&samples[..room.min(samples.len())]);
+        }
+        let events = self.scanner.push(samples);
+        self.pos += samples.len() as u64;
+        self.start_si_buffers(&events);
+    }
+
+    /// A cell first found after the head buffer gets its own buffer, from the next sample on.
+    fn start_si_buffers(&mut self, events: &[ScanEvent]) {
+        let head_end = self.head.len() as u64;
+        for ScanEvent::NewCell(i) in events {
+            let Some(cell) = self.scanner.cells().get(*i) else {
                 continue;
-            }
-            let need = self.window_len - self.window.len();
-            let take = need.min((end - at) as usize);
-            let from = (at - self.pos) as usize;
-            self.window.extend_from_slice(&samples[from..from + take]);
-            at += take as u64;
-            if self.window.len() == self.window_len {
-                let time_s = self.window_start as f64 / self.rate_sps;
-                let window = std::mem::take(&mut self.window);
-                if let Some(c) = self.measure(&window, time_s) {
-                    self.carriers.push(c);
-                }
-                self.window = window;
-                self.window.clear();
-                self.window_start += (LTE_CARRIER_PERIOD_S * self.rate_sps) as u64;
+            };
+            let needed = (0.05 * self.rate_sps) as u64;
+            if cell.detection.mib.is_some() && cell.detection.frame_start_sample + needed > head_end
+            {
+                self.later.push(SiBuffer {
+                    cell: *i,
+                    start: self.pos,
+                    samples: Vec::with_capacity(self.wanted),
+                });
             }
         }
-        self.pos = end;
     }
 
-    /// Carrier power and PSS presence over one window.
-    fn measure(&self, x: &[Complex32], time_s: f64) -> Option<LteCarrierResult> {
-        let e = jamming_evidence(
-            x,
-            self.rate_sps,
-            self.carrier_freq_hz,
-            None,
-            &SearchConfig::default(),
-        )
-        .ok()?;
-        Some(LteCarrierResult {
-            earfcn: self.earfcn,
-            carrier_freq_hz: self.carrier_freq_hz,
-            time_s,
-            carrier_power_dbfs: e.carrier_power_dbfs,
-            noise_floor_dbfs: e.noise_floor_dbfs,
-            excess_power_db: e.excess_power_db,
-            pss_found: e.pss_found,
-        })
-    }
-
-    fn finish(self) -> (Vec<LteCellResult>, Vec<LteCarrierResult>, Option<String>) {
-        let cfg = SearchConfig::default();
-        let search_len = ((LTE_SEARCH_S * self.rate_sps) as usize).min(self.samples.len());
-        let searched = &self.samples[..search_len];
-        let cells = match search_cells(searched, self.rate_sps, self.carrier_freq_hz, &cfg) {
-            Ok(cells) => cells,
-            Err(e) => return (Vec::new(), self.carriers, Some(e.to_string())),
-        };
-        let cells: Vec<LteCellResult> = cells
-            .into_iter()
-            .map(|detection| LteCellResult {
+    fn finish(mut self) -> (Vec<LteCellResult>, Vec<LteCarrierResult>, Option<String>) {
+        self.scanner.finish();
+        let carriers: Vec<LteCarrierResult> = self
+            .scanner
+            .carrier()
+            .iter()
+            .map(|c| LteCarrierResult {
                 earfcn: self.earfcn,
-                band: self.band,
                 carrier_freq_hz: self.carrier_freq_hz,
-                time_s: 0.0,
-                si: detection.mib.as_ref().map(|_| {
-                    match decode_system_information(&self.samples, self.rate_sps, &detection) {
-                        Ok(report) => LteSiResult::from_report(&report, &detection, self.rate_sps),
-                        Err(e) => LteSiResult {
-                            error: Some(e.to_string()),
-                            ..Default::default()
-                        },
-                    }
-                }),
-                detection,
+                time_s: c.time_s,
+                carrier_power_dbfs: c.carrier_power_dbfs,
+                noise_floor_dbfs: c.noise_floor_dbfs,
+                excess_power_db: c.excess_power_db,
+                pss_found: c.pss_found,
             })
             .collect();
-        // The first window's carrier measurement is the reference of the timeline: power on
-        // the carrier, and whether a cell was synchronised there.
-        let mut carriers = Vec::with_capacity(self.carriers.len() + 1);
-        if let Some(mut first) = self.measure(searched, 0.0) {
-            first.pss_found |= !cells.is_empty();
-            carriers.push(first);
+        if self.scanner.stats().windows == 0 {
+            let e = cellsentry_lte::LteError::TooShort {
+                needed: (0.04 * SEARCH_RATE_SPS) as usize,
+                got: (self.pos as f64 / self.rate_sps * SEARCH_RATE_SPS) as usize,
+            };
+            return (Vec::new(), carriers, Some(e.to_string()));
         }
-        carriers.extend(self.carriers);
+        let cells = self
+            .scanner
+            .cells()
+            .iter()
+            .enumerate()
+            .map(|(i, tracked)| {
+                let detection = &tracked.detection;
+                let si = detection.mib.as_ref().map(|_| {
+                    let buffer = self.later.iter().find(|b| b.cell == i);
+                    let (start, samples) =
+                        buffer.map_or((0, &self.head), |b| (b.start, &b.samples));
+                    let decoded = shifted(detection, start, self.rate_sps).and_then(|d| {
+                        decode_system_information(samples, self.rate_sps, &d)
+                            .map(|report| LteSiResult::from_report(&report, &d, self.rate_sps))
+                            .map_err(|e| e.to_string())
+                    });
+                    let mut si = decoded.unwrap_or_else(|e| LteSiResult {
+                        error: Some(e),
+                        ..Default::default()
+                    });
+                    // message times count from the stream start
+                    let offset_s = start as f64 / self.rate_sps;
+                    for m in &mut si.messages {
+                        m.time_s += offset_s;
+                    }
+                    si
+                });
+                LteCellResult {
+                    earfcn: self.earfcn,
+                    band: self.band,
+                    carrier_freq_hz: self.carrier_freq_hz,
+                    time_s: tracked.first_seen_s,
+                    last_seen_s: tracked.last_seen_s,
+                    windows_seen: tracked.windows_seen,
+                    mib_decoded: tracked.mib_decoded,
+                    mib_failed: tracked.mib_failed,
+                    history: tracked.history.clone(),
+                    detection: detection.clone(),
+                    si,
+                }
+            })
+            .collect();
         (cells, carriers, None)
     }
+}
+
+/// `det` (frame timing in stream samples) seen from a buffer that starts at stream sample
+/// `start`: its first whole frame in the buffer and that frame's SFN.
+fn shifted(det: &LteCellDetection, start: u64, rate_sps: f64) -> Result<LteCellDetection, String> {
+    let frame = rate_sps * 0.01;
+    let behind = start as f64 - det.frame_start_sample as f64;
+    let frames = if behind > 0.0 {
+        (behind / frame).ceil()
+    } else {
+        0.0
+    };
+    let first = det.frame_start_sample as f64 + frames * frame - start as f64;
+    if first < 0.0 {
+        return Err("cell timing before its SI buffer".into());
+    }
+    let mut d = det.clone();
+    d.frame_start_sample = first.round() as u64;
+    d.frame_start_sample_1p92 = first / rate_sps * SEARCH_RATE_SPS;
+    if let Some(m) = &mut d.mib {
+        m.sfn = ((f64::from(m.sfn) + frames) as u64 % 1024) as u16;
+    }
+    Ok(d)
 }
 
 /// What is learnt about one GSM carrier while its blocks come in.

@@ -191,36 +191,56 @@ pub fn write_stream(
                     s.crc_failed,
                 )
             });
-            let obs_id = tx.observation(&NewObservation {
-                run_id: run,
-                cell_id,
-                time_unix_ms: at(cell.time_s),
-                freq_hz: cell.carrier_freq_hz.unwrap_or(result.source.center_freq_hz),
-                channel_number: cell.earfcn,
-                power_dbfs: d.rsrp_dbfs.unwrap_or(f64::NAN),
-                power_dbm: d.rsrp_dbfs.and_then(dbm),
-                snr_db: d.sinr_db,
-                freq_offset_hz: Some(d.freq_offset_hz),
-                freq_offset_ppm: d.freq_offset_ppm,
-                // MIB plus the SI transport blocks that passed their CRC.
-                blocks_ok: u32::from(d.mib.is_some()) + si_ok,
-                blocks_failed: si_failed,
-                lat_deg: None,
-                lon_deg: None,
-                summary: json!({
-                    "earfcn": cell.earfcn, "band": cell.band, "pci": d.pci,
-                    "duplex": d.duplex, "cp": d.cp, "mib": d.mib,
-                    "rsrq_db": d.rsrq_db, "frame_start_sample": d.frame_start_sample,
-                    "system_information": cell.si.as_ref().map(|s| &s.system_info),
-                    "si_error": cell.si.as_ref().and_then(|s| s.error.clone()),
-                    "paging_blocks": cell.si.as_ref().map(|s| s.paging_blocks),
-                }),
-            })?;
+            // One observation per search window the cell was found in; the first carries the
+            // identity, the block counts of the whole stream and the SI messages.
+            let mut obs_id = None;
+            for (i, o) in assess::lte_observations(cell, base_unix_ms)
+                .iter()
+                .enumerate()
+            {
+                let first = i == 0;
+                let id = tx.observation(&NewObservation {
+                    run_id: run,
+                    cell_id,
+                    time_unix_ms: o.time_unix_ms,
+                    freq_hz: cell.carrier_freq_hz.unwrap_or(result.source.center_freq_hz),
+                    channel_number: cell.earfcn,
+                    power_dbfs: o.power_dbfs.unwrap_or(f64::NAN),
+                    power_dbm: o.power_dbfs.and_then(dbm),
+                    snr_db: o.snr_db,
+                    freq_offset_hz: o.freq_offset_hz,
+                    freq_offset_ppm: o.freq_offset_ppm,
+                    // MIBs plus the SI transport blocks that passed their CRC.
+                    blocks_ok: if first { cell.mib_decoded + si_ok } else { 0 },
+                    blocks_failed: if first {
+                        cell.mib_failed + si_failed
+                    } else {
+                        0
+                    },
+                    lat_deg: None,
+                    lon_deg: None,
+                    summary: if first {
+                        json!({
+                            "earfcn": cell.earfcn, "band": cell.band, "pci": d.pci,
+                            "duplex": d.duplex, "cp": d.cp, "mib": d.mib,
+                            "rsrq_db": d.rsrq_db, "frame_start_sample": d.frame_start_sample,
+                            "first_seen_s": cell.time_s, "last_seen_s": cell.last_seen_s,
+                            "windows_seen": cell.windows_seen,
+                            "system_information": cell.si.as_ref().map(|s| &s.system_info),
+                            "si_error": cell.si.as_ref().and_then(|s| s.error.clone()),
+                            "paging_blocks": cell.si.as_ref().map(|s| s.paging_blocks),
+                        })
+                    } else {
+                        json!({})
+                    },
+                })?;
+                obs_id.get_or_insert(id);
+            }
             for m in cell.si.iter().flat_map(|s| &s.messages) {
                 tx.message(&NewMessage {
                     run_id: run,
                     cell_id,
-                    observation_id: Some(obs_id),
+                    observation_id: obs_id,
                     time_unix_ms: at(m.time_s),
                     frame_number: Some(u32::from(m.sfn) * 10 + u32::from(m.subframe)),
                     channel: "BCCH-DL-SCH".into(),

@@ -60,6 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let st = scanner.stats();
     eprintln!(
+        "sweeps {:.2} ms each, tracking windows {:.2} ms each",
+        st.sweep_time_s * 1e3 / f64::from(st.sweeps.max(1)),
+        st.tracking_time_s * 1e3 / f64::from((st.windows - st.sweeps).max(1))
+    );
+    eprintln!(
         "{:.1} s of signal, {} windows ({} sweeps): {:.1} ms wall, real-time factor {:.0}x",
         seconds,
         st.windows,

@@ -49,7 +49,8 @@ pub struct SearchHints {
     pub freq_range_hz: Option<(f64, f64)>,
     /// Cells tracked so far.
     pub known: Vec<KnownCell>,
-    /// Cap on the longer PSS accumulation (ms), below `SearchConfig::pss_search_max_ms`.
+    /// Cap on the PSS accumulation (ms), below `SearchConfig::pss_search_ms` and
+    /// `pss_search_max_ms`.
     pub max_span_ms: Option<f64>,
     /// A tracking window of a stream whose blind sweeps do the thorough work: the other PSS
     /// roots are tried at a found cell's timing (co-sited sectors) only when that cell is new,
@@ -154,8 +155,10 @@ impl CellSearcher {
         {
             return Err(LteError::NonFinite(i));
         }
-        let fast = ((self.cfg.pss_search_ms * 1e-3 * SEARCH_RATE_SPS) as usize)
-            .clamp(MIN_SAMPLES, x.len());
+        let fast_ms = hints
+            .max_span_ms
+            .map_or(self.cfg.pss_search_ms, |m| m.min(self.cfg.pss_search_ms));
+        let fast = ((fast_ms * 1e-3 * SEARCH_RATE_SPS) as usize).clamp(MIN_SAMPLES, x.len());
         let max_ms = hints.max_span_ms.map_or(self.cfg.pss_search_max_ms, |m| {
             m.min(self.cfg.pss_search_max_ms)
         });

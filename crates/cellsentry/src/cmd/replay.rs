@@ -154,6 +154,8 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
         "SINR dB",
         "offset Hz",
         "offset ppm",
+        "seen s",
+        "MIB ok/fail",
         "verdict",
     ]);
     for cell in &result.lte {
@@ -178,6 +180,8 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
             num(d.sinr_db, 1),
             num(Some(d.freq_offset_hz), 0),
             num(d.freq_offset_ppm, 2),
+            format!("{:.1}-{:.1}", cell.time_s, cell.last_seen_s),
+            format!("{}/{}", cell.mib_decoded, cell.mib_failed),
             verdict.map_or("-".into(), |v| {
                 format!("{} ({:.1})", level_name(v.verdict.level), v.verdict.score)
             }),
