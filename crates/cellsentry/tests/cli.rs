@@ -707,3 +707,81 @@ fn lte_tdd_sib1_from_iq() {
         2
     );
 }
+
+/// An LTE cell that comes on air in the middle of a stream (a rogue eNB switched on): the
+/// scanner finds it in the first window after, and its SIBs are decoded from samples taken from
+/// then on. The cell is the lte_jamming scene's (real f1815.3 identity and SIB bytes), switched
+/// on at 1.2 s, without the jammer and the blaster.
+#[test]
+fn lte_cell_appearing_mid_stream_is_found_with_its_sibs() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = repo().join("captures/scenarios/lte_jamming.json");
+    let mut scene: Value = serde_json::from_str(&std::fs::read_to_string(base).unwrap()).unwrap();
+    let lte = scene["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rat"] == "lte")
+        .unwrap()
+        .clone();
+    let sib1_hex = lte["lte"]["sib1_hex"].as_str().unwrap().to_string();
+    let mut cell = lte;
+    cell["on"] = serde_json::json!([[1.2, null]]);
+    scene["name"] = "lte_cell_appears".into();
+    scene["duration_s"] = 2.6.into();
+    scene["cells"] = serde_json::json!([cell]);
+    scene["jammers"] = serde_json::json!([]);
+    scene["expected_rules"] = serde_json::json!([]);
+    let scenario = dir.path().join("scene.json");
+    std::fs::write(&scenario, scene.to_string()).unwrap();
+    let meta = dir.path().join("scene.sigmf-meta");
+    let out = run(&[
+        "synth",
+        scenario.to_str().unwrap(),
+        "-o",
+        meta.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["replay", meta.to_str().unwrap(), "--json", "--no-db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let cells = v["result"]["lte"].as_array().unwrap();
+    assert_eq!(cells.len(), 1, "{cells:?}");
+    let c = &cells[0];
+    assert_eq!(c["detection"]["pci"], 301);
+    // windows every 0.5 s: the one at 1.0 s ends before the cell is on, the one at 1.5 s holds it
+    assert_eq!(c["time_s"].as_f64().unwrap(), 1.5);
+    assert_eq!(c["last_seen_s"].as_f64().unwrap(), 2.5);
+    assert_eq!(c["windows_seen"], 3);
+    assert_eq!(c["mib_failed"], 0);
+    let sib1 = c["si"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_type"] == "SIB1")
+        .expect("SIB1 decoded");
+    assert_eq!(sib1["raw"].as_str().unwrap(), sib1_hex);
+    assert!(sib1["time_s"].as_f64().unwrap() >= 1.5, "{sib1}");
+    let timeline: Vec<(f64, bool)> = v["result"]["lte_carriers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["time_s"].as_f64().unwrap(),
+                c["pss_found"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        timeline,
+        vec![
+            (0.0, false),
+            (0.5, false),
+            (1.0, false),
+            (1.5, true),
+            (2.0, true),
+            (2.5, true)
+        ]
+    );
+}
