@@ -68,7 +68,7 @@ pub struct PbchDecoder {
     grid: [[[Complex32; N_SC]; 7]; 2],
     /// CRS of the central 6 RB for (pci, normal CP) in slots 0 and 1, symbols 0..7: each costs
     /// a 1600-step Gold sequence, and a candidate cell is received in up to two dozen frames.
-    crs: Option<(u16, bool, CrsTable)>,
+    crs: Vec<(u16, bool, CrsTable)>,
 }
 
 impl Default for PbchDecoder {
@@ -78,6 +78,9 @@ impl Default for PbchDecoder {
 }
 
 /// 1-port, 2-port, 4-port hypotheses in the order of `PbchFrame::soft`.
+/// CRS tables kept (cells decoded in turn).
+const CRS_CACHE: usize = 8;
+
 pub const PORT_HYPS: [u8; 3] = [1, 2, 4];
 
 #[inline]
@@ -92,7 +95,7 @@ impl PbchDecoder {
             vit: TailBitingViterbi::new(),
             scr_pci: None,
             grid: [[[Complex32::new(0.0, 0.0); N_SC]; 7]; 2],
-            crs: None,
+            crs: Vec::new(),
         }
     }
 
@@ -120,16 +123,20 @@ impl PbchDecoder {
             }
         }
         let normal = cp == CyclicPrefix::Normal;
-        let crs = match self.crs {
-            Some((p, n, ref t)) if p == pci && n == normal => *t,
-            _ => {
+        // Several cells are received in turn on one carrier: keep the tables of a few.
+        let crs = match self.crs.iter().find(|(p, n, _)| *p == pci && *n == normal) {
+            Some((_, _, t)) => *t,
+            None => {
                 let mut t = [[[Complex32::new(0.0, 0.0); 12]; 7]; 2];
                 for (slot, ts) in t.iter_mut().enumerate() {
                     for (l, tl) in ts.iter_mut().enumerate().take(nsym) {
                         *tl = crs_central(pci, slot as u32, l as u32, normal);
                     }
                 }
-                self.crs = Some((pci, normal, t));
+                if self.crs.len() >= CRS_CACHE {
+                    self.crs.remove(0);
+                }
+                self.crs.push((pci, normal, t));
                 t
             }
         };

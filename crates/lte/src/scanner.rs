@@ -34,6 +34,9 @@ pub struct ScanConfig {
     pub sweep_period_s: f64,
     /// Half-width of the offset range searched around the learnt receiver offset.
     pub tracking_span_hz: f64,
+    /// Between sweeps, a search for new cells at least this often (the windows between only
+    /// confirm the known cells).
+    pub new_cell_period_s: f64,
 }
 
 impl Default for ScanConfig {
@@ -44,6 +47,7 @@ impl Default for ScanConfig {
             window_s: 0.08,
             sweep_period_s: 10.0,
             tracking_span_hz: 7_500.0,
+            new_cell_period_s: 1.0,
         }
     }
 }
@@ -134,6 +138,7 @@ pub struct CellScanner {
     period_samples: u64,
     decimated: Vec<Complex32>,
     last_sweep_s: Option<f64>,
+    last_new_cell_search_s: Option<f64>,
     /// The receiver's oscillator error as seen on the decoded cells.
     rx_offset_hz: Option<f64>,
     cells: Vec<TrackedCell>,
@@ -168,6 +173,7 @@ impl CellScanner {
             period_samples,
             decimated: Vec::new(),
             last_sweep_s: None,
+            last_new_cell_search_s: None,
             rx_offset_hz: None,
             cells: Vec::new(),
             carrier: Vec::new(),
@@ -265,11 +271,34 @@ impl CellScanner {
                     let frames = ((start_1p92 + phase - abs_1p92) / FRAME_1P92).round();
                     Some((ports, (f64::from(sfn) + frames).rem_euclid(1024.0) as u16))
                 }),
+                freq_offset_hz: c.detection.freq_offset_hz,
+                pss_metric: c
+                    .history
+                    .last()
+                    .map_or(c.detection.pss_metric, |h| h.pss_metric),
             })
             .collect();
+        // Between sweeps, known cells are confirmed every window, new cells searched for every
+        // `new_cell_period_s` (every window while no cell is known: there is nothing else to
+        // look at, and a window that did not look must not count as "no PSS").
+        let new_cell_search = sweep
+            || known.is_empty()
+            || self
+                .last_new_cell_search_s
+                .is_none_or(|t| time_s - t >= self.cfg.new_cell_period_s - 1e-9);
+        if new_cell_search {
+            self.last_new_cell_search_s = Some(time_s);
+        }
         let hints = if sweep {
             SearchHints {
                 known,
+                ..Default::default()
+            }
+        } else if !new_cell_search {
+            SearchHints {
+                known,
+                tracking: true,
+                known_only: true,
                 ..Default::default()
             }
         } else {
@@ -285,6 +314,7 @@ impl CellScanner {
                 known,
                 max_span_ms: Some(self.cfg.search.pss_search_ms),
                 tracking: true,
+                known_only: false,
             }
         };
         self.stats.windows += 1;

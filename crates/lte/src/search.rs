@@ -40,6 +40,10 @@ pub struct KnownCell {
     /// Antenna ports and the SFN of the frame at `frame_phase_1p92`, from the cell's last MIB:
     /// the PBCH is then decoded with one hypothesis.
     pub mib: Option<(u8, u16)>,
+    /// Carrier offset and PSS metric of the cell's last detection (a `known_only` window starts
+    /// from the offset and reports the metric again, as it runs no PSS search).
+    pub freq_offset_hz: f64,
+    pub pss_metric: f32,
 }
 
 /// What a streaming caller tells [`CellSearcher::search_with`] from earlier windows.
@@ -59,6 +63,9 @@ pub struct SearchHints {
     /// correlation, which sit tens of samples away at another offset hypothesis) are not
     /// examined unless they match a known cell.
     pub tracking: bool,
+    /// Run no PSS search: only confirm and measure the `known` cells at their timing (found
+    /// within `KNOWN_RADIUS` from the PSS correlation accumulated over the input's half frames).
+    pub known_only: bool,
 }
 
 /// Reusable receiver: FFT plans, sequence tables and buffers are built once.
@@ -164,6 +171,17 @@ impl CellSearcher {
         });
         let full = ((max_ms * 1e-3 * SEARCH_RATE_SPS) as usize).clamp(fast, x.len());
         let mut cells: Vec<LteCellDetection> = Vec::new();
+        if hints.known_only {
+            for k in &hints.known {
+                let cand = self.known_candidate(x, k);
+                if let Some(c) =
+                    self.examine(x, factor, carrier_freq_hz, &cand, &cells, false, &[*k])
+                {
+                    cells.push(c);
+                }
+            }
+            return Ok(cells);
+        }
         // A short accumulation finds every cell of usable strength; only when it yields no MIB
         // is the search repeated over the longer span for weak cells.
         for span in [fast, full] {
@@ -251,6 +269,48 @@ impl CellSearcher {
             }
         }
         Ok(cells)
+    }
+
+    /// The PSS candidate of a known cell: its predicted position moved to where the PSS
+    /// correlation, summed over the half frames of `x`, peaks within `KNOWN_RADIUS` (the
+    /// sampling clock may have drifted since the cell was last seen).
+    fn known_candidate(&self, x: &[Complex32], k: &KnownCell) -> PssCandidate {
+        let n2 = usize::from(k.pci % 3);
+        let half = HALF_FRAME_SAMPLES as f64;
+        let predicted = (k.frame_phase_1p92 + pss_start(k.duplex, k.cp) as f64).rem_euclid(half);
+        // The offset goes into the template (t(n) e^{jwn}) instead of the signal: the two
+        // differ by a constant phase per position, which |.|^2 drops.
+        let w = 2.0 * std::f64::consts::PI * k.freq_offset_hz / SEARCH_RATE_SPS;
+        let t = self.pss.template(n2);
+        let rotated: Vec<Complex32> = t
+            .iter()
+            .enumerate()
+            .map(|(n, v)| {
+                let ph = w * n as f64;
+                (v * Complex32::new(ph.cos() as f32, ph.sin() as f32)).conj()
+            })
+            .collect();
+        let radius = KNOWN_RADIUS as isize;
+        let mut best = (predicted.round() as usize, f32::MIN);
+        for d in -radius..=radius {
+            let pos = (predicted.round() as isize + d).rem_euclid(HALF_FRAME_SAMPLES as isize);
+            let mut power = 0f32;
+            let mut p = pos as usize;
+            while let Some(seg) = x.get(p..p + NFFT) {
+                let c: Complex32 = seg.iter().zip(&rotated).map(|(a, b)| a * b).sum();
+                power += c.norm_sqr();
+                p += HALF_FRAME_SAMPLES;
+            }
+            if power > best.1 {
+                best = (pos as usize, power);
+            }
+        }
+        PssCandidate {
+            n_id_2: n2 as u8,
+            pos: best.0,
+            freq_hz: k.freq_offset_hz,
+            metric: k.pss_metric,
+        }
     }
 
     /// Tracks one PSS candidate through the capture (`co_sited`: a try at a found cell's
@@ -393,7 +453,9 @@ impl CellSearcher {
             let mut rot = Complex32::new(0.0, 0.0);
             let mut rot_abs = 0f32;
             let mut span = SLOT_SAMPLES;
-            for k in 0..8 {
+            // (a known cell's offset was already refined in earlier windows: 4 frames serve)
+            let frames = if known.is_some() { 4 } else { 8 };
+            for k in 0..frames {
                 let start = first_frame + k * FRAME_SAMPLES;
                 if let Some(f) =
                     self.pbch
