@@ -124,6 +124,10 @@ pub struct SearchConfig {
     pub pss_threshold: f32,
     /// SSS threshold: z-score of the best group against the others.
     pub sss_threshold: f32,
+    /// Lower SSS z-score still taken to the PBCH; such a cell is reported only when its MIB
+    /// decodes twice, from disjoint radio frames, to the same content (a chance CRC pass
+    /// cannot repeat), so weak cells are found without phantom ones.
+    pub sss_threshold_weak: f32,
     /// SSS z-score for the other PSS roots tried at a found cell's timing (co-sited sectors);
     /// such a cell is reported only when its MIB decodes.
     pub sss_threshold_co_sited: f32,
@@ -144,6 +148,7 @@ impl Default for SearchConfig {
             pss_peaks_per_root: 3,
             pss_threshold: 8.0,
             sss_threshold: 4.5,
+            sss_threshold_weak: 3.6,
             sss_threshold_no_mib: 7.0,
             sss_threshold_co_sited: 2.5,
             max_mib_frames: 8,

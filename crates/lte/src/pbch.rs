@@ -384,6 +384,62 @@ impl PbchDecoder {
 /// try, and a cell search makes hundreds of tries) scores near 0.3; real blocks score 0.6+.
 const MIN_AGREEMENT: f32 = 0.5;
 
+impl PbchDecoder {
+    /// How well one frame's soft bits agree with the PBCH codeword of a MIB: `payload` (the 24
+    /// MIB bits, whose SFN field is set here to `sfn`'s 8 MSBs) with the CRC masked for
+    /// `ports`, coded, rate matched and scrambled at `sfn` mod 4. About 0 for a frame that does
+    /// not carry this MIB; positive when it does, even when the frame alone is too weak to
+    /// decode. Confirms a MIB decoded from other frames (a chance CRC pass agrees with nothing
+    /// but the frames it came from).
+    pub fn frame_agreement(
+        &mut self,
+        frame: &PbchFrame,
+        pci: u16,
+        payload: &[u8; A_BITS],
+        ports: u8,
+        sfn: u16,
+    ) -> Option<f32> {
+        let hi = PORT_HYPS.iter().position(|&p| p == ports)?;
+        let mask = crate::coding::PBCH_CRC_MASKS
+            .iter()
+            .find(|(p, _)| *p == ports)
+            .map(|(_, m)| *m)?;
+        let mut bits = [0u8; K_BITS];
+        bits[..A_BITS].copy_from_slice(payload);
+        // systemFrameNumber: bits 6..14 of the MIB (after dl-Bandwidth and phich-Config)
+        let sfn8 = (sfn >> 2) & 0xff;
+        for i in 0..8 {
+            bits[6 + i] = ((sfn8 >> (7 - i)) & 1) as u8;
+        }
+        let crc = crc16_bits(&bits[..A_BITS]) ^ mask;
+        for i in 0..16 {
+            bits[A_BITS + i] = ((crc >> (15 - i)) & 1) as u8;
+        }
+        let n_bits = frame.n_bits;
+        let period = self.rm_map.len();
+        self.scrambling(pci);
+        let (scr_pci, scr) = self.scr_pci.take()?;
+        let base = usize::from(sfn % 4) * n_bits;
+        let mut w = [[0f32; K_BITS]; 3];
+        if scr.len() >= base + n_bits && period > 0 {
+            let mut j0 = base % period;
+            for (&v, &cb) in frame.soft[hi][..n_bits]
+                .iter()
+                .zip(&scr[base..base + n_bits])
+            {
+                let (st, k) = self.rm_map[j0];
+                w[st as usize][k as usize] += if cb == 1 { -v } else { v };
+                j0 += 1;
+                if j0 == period {
+                    j0 = 0;
+                }
+            }
+        }
+        self.scr_pci = Some((scr_pci, scr));
+        Some(codeword_agreement(&bits, &w))
+    }
+}
+
 /// sum(soft * (1 - 2 c)) / sum |soft| over the 120 coded bits of the re-encoded block.
 fn codeword_agreement(bits: &[u8; K_BITS], w: &[[f32; K_BITS]; 3]) -> f32 {
     let enc = crate::coding::conv_encode_tb(bits);

@@ -175,7 +175,7 @@ impl CellSearcher {
             for k in &hints.known {
                 let cand = self.known_candidate(x, k);
                 if let Some(c) =
-                    self.examine(x, factor, carrier_freq_hz, &cand, &cells, false, &[*k])
+                    self.examine(x, factor, carrier_freq_hz, &cand, &cells, None, &[*k])
                 {
                     cells.push(c);
                 }
@@ -201,15 +201,9 @@ impl CellSearcher {
                 {
                     continue;
                 }
-                if let Some(c) = self.examine(
-                    x,
-                    factor,
-                    carrier_freq_hz,
-                    cand,
-                    &cells,
-                    false,
-                    &hints.known,
-                ) {
+                if let Some(c) =
+                    self.examine(x, factor, carrier_freq_hz, cand, &cells, None, &hints.known)
+                {
                     cells.push(c);
                 }
             }
@@ -222,23 +216,24 @@ impl CellSearcher {
         // Only a cell with a MIB anchors the try: a sector of the same eNB on the same carrier
         // must then decode to the same bandwidth and SFN, which rejects a MIB CRC passed by
         // chance on the relaxed SSS threshold (1.5e-3 per candidate measured on noisy f806).
-        let found: Vec<(u8, usize, f64, MibInfo)> = cells
+        let found: Vec<(u8, usize, f64, MibInfo, CellGroup)> = cells
             .iter()
             .filter_map(|c| {
                 let pos = (c.frame_start_sample_1p92 as usize + pss_start(c.duplex, c.cp))
                     % HALF_FRAME_SAMPLES;
-                Some((c.n_id_2, pos, c.freq_offset_hz, c.mib.clone()?))
+                let group = (c.n_id_1, c.duplex, c.cp);
+                Some((c.n_id_2, pos, c.freq_offset_hz, c.mib.clone()?, group))
             })
             .collect();
         // A tracking window tries them only around cells new in it: the known ones had theirs
         // tried when they were new (and every sweep tries again).
         let found: Vec<_> = found
             .into_iter()
-            .filter(|&(n2, pos, _, _)| {
+            .filter(|&(n2, pos, _, _, _)| {
                 !hints.tracking || known_timing(&hints.known, n2 as usize, pos).is_none()
             })
             .collect();
-        for (n2, pos, f, anchor) in found {
+        for (n2, pos, f, anchor, group) in found {
             for r in 0..3u8 {
                 if r == n2 {
                     continue;
@@ -255,7 +250,7 @@ impl CellSearcher {
                     carrier_freq_hz,
                     &cand,
                     &cells,
-                    true,
+                    Some(group),
                     &hints.known,
                 ) {
                     let same_enb = c
@@ -314,7 +309,8 @@ impl CellSearcher {
     }
 
     /// Tracks one PSS candidate through the capture (`co_sited`: a try at a found cell's
-    /// timing, reported only with a decoded MIB) and runs fine frequency, SSS, PBCH and
+    /// timing, with that cell's group and layout, reported only with a decoded MIB) and runs
+    /// fine frequency, SSS, PBCH and
     /// measurements on it. `None` when it is not a cell (or one already in `cells`).
     #[allow(clippy::too_many_arguments)]
     fn examine(
@@ -324,7 +320,7 @@ impl CellSearcher {
         carrier_freq_hz: Option<f64>,
         cand: &PssCandidate,
         cells: &[LteCellDetection],
-        co_sited: bool,
+        co_sited: Option<CellGroup>,
         known: &[KnownCell],
     ) -> Option<LteCellDetection> {
         let n2 = cand.n_id_2 as usize;
@@ -373,22 +369,54 @@ impl CellSearcher {
                 cells,
                 true,
                 Some(&k),
+                false,
             );
             if cell.as_ref().is_some_and(|c| c.mib.is_some()) {
                 return cell;
             }
         }
+        if let Some(group) = co_sited {
+            // Sectors of one eNB usually share the cell-identity group. The stronger sector's
+            // SSS and PSS interfere with this one's in the blind SSS search (measured on the
+            // f2585 RTL-SDR capture: PCI 66 next to PCI 68 came out as group 153), so the
+            // anchor's group is tried first, with the anchor's offset (one oscillator); only
+            // a MIB that passes its CRC (scrambled with this PCI) and agrees with the anchor's
+            // accepts it.
+            let anchor_cfo = cand.freq_hz;
+            if let Some(sss) =
+                self.sss
+                    .detect_group(&mut self.demod, x, n2, &occ, anchor_cfo, group)
+            {
+                let cell = self.complete(
+                    x,
+                    factor,
+                    carrier_freq_hz,
+                    cand,
+                    &occ,
+                    anchor_cfo,
+                    sss,
+                    cells,
+                    true,
+                    None,
+                    false,
+                );
+                if cell.is_some() {
+                    return cell;
+                }
+            }
+        }
         let sss = self.sss.detect(&mut self.demod, x, n2, &occ, cfo)?;
         // A co-sited try is anchored on a decoded cell's timing and must decode its own MIB, so
         // a lower SSS margin is enough to let it through to the PBCH.
-        let sss_min = if co_sited {
+        let sss_min = if co_sited.is_some() {
             self.cfg.sss_threshold_co_sited
         } else {
-            self.cfg.sss_threshold
+            self.cfg.sss_threshold_weak.min(self.cfg.sss_threshold)
         };
         if sss.margin < sss_min {
             return None;
         }
+        let weak = co_sited.is_none() && sss.margin < self.cfg.sss_threshold;
         self.complete(
             x,
             factor,
@@ -398,15 +426,17 @@ impl CellSearcher {
             cfo,
             sss,
             cells,
-            co_sited,
+            co_sited.is_some() || weak,
             None,
+            weak,
         )
     }
 
     /// The rest of [`CellSearcher::examine`] once the SSS (detected, or taken from a known
     /// cell) fixed the identity and frame timing: residual offset, PBCH/MIB, measurements.
     /// `strict`: a cell without a MIB is not reported. `known`: the cell this is taken for (its
-    /// MIB makes the PBCH decoding a single hypothesis).
+    /// MIB makes the PBCH decoding a single hypothesis). `confirm_mib`: the MIB counts only once
+    /// frames after those it was decoded from decode to the same content.
     #[allow(clippy::too_many_arguments)]
     fn complete(
         &mut self,
@@ -420,6 +450,7 @@ impl CellSearcher {
         cells: &[LteCellDetection],
         strict: bool,
         known: Option<&KnownCell>,
+        confirm_mib: bool,
     ) -> Option<LteCellDetection> {
         let n2 = cand.n_id_2 as usize;
         let pci = 3 * sss.n_id_1 + n2 as u16;
@@ -483,6 +514,8 @@ impl CellSearcher {
         // PBCH in as many frames as needed.
         let mut frames: Vec<(usize, PbchFrame)> = Vec::new();
         let mut mib = None;
+        // frame indices the MIB was decoded from (a confirmation uses the others)
+        let mut mib_frames = 0..0;
         let mut k = 0;
         while k < self.cfg.max_mib_frames {
             let predicted = first_frame + k * FRAME_SAMPLES;
@@ -504,10 +537,21 @@ impl CellSearcher {
             }
             k += 1;
             if mib.is_none() {
-                mib = self.try_mib(&frames, pci, mib_hint);
+                if let Some((m, used)) = self.try_mib(&frames, pci, mib_hint) {
+                    mib = Some(m);
+                    mib_frames = used;
+                }
             }
-            if mib.is_some() && frames.len() >= 2 {
+            // a MIB to confirm needs the other frames of the window too
+            if mib.is_some() && frames.len() >= 2 && !confirm_mib {
                 break;
+            }
+        }
+        if confirm_mib {
+            if let Some(m) = &mib {
+                if !self.mib_confirmed(&frames, mib_frames, pci, m) {
+                    mib = None;
+                }
             }
         }
         if mib.is_none()
@@ -539,13 +583,14 @@ impl CellSearcher {
 
     /// Decodes the newest frame alone, then together with its predecessors in the same 40 ms
     /// PBCH period. Returns the MIB with the SFN of frame index 0.
-    /// With `hint` (ports, SFN of frame index 0) only that hypothesis is decoded.
+    /// With `hint` (ports, SFN of frame index 0) only that hypothesis is decoded. Also returns
+    /// the frame indices the MIB came from.
     fn try_mib(
         &mut self,
         frames: &[(usize, PbchFrame)],
         pci: u16,
         hint: Option<(u8, u16)>,
-    ) -> Option<crate::MibInfo> {
+    ) -> Option<(crate::MibInfo, std::ops::Range<usize>)> {
         let n = frames.len();
         if n == 0 {
             return None;
@@ -572,10 +617,45 @@ impl CellSearcher {
                 let first_idx = group[0].0;
                 let m = parse_mib(&dec.bits, dec.sfn_mod4 as u16, dec.ports)?;
                 let sfn = (m.sfn as i32 - first_idx as i32).rem_euclid(1024) as u16;
-                return Some(crate::MibInfo { sfn, ..m });
+                return Some((crate::MibInfo { sfn, ..m }, first_idx..first_idx + len));
             }
         }
         None
+    }
+}
+
+/// Cell-identity group and layout of a cell (what co-sited sectors usually share).
+type CellGroup = (u16, Duplex, CyclicPrefix);
+
+/// Mean agreement of the frames a MIB was not decoded from with its codeword, above which it
+/// is confirmed. A frame without that MIB agrees to about 0 +- 0.05 (480 soft bits); the weak
+/// f2585 cell that needs the path (SSS z 4.1) gives 0.38-0.64 per frame.
+const CONFIRM_AGREEMENT: f32 = 0.15;
+
+impl CellSearcher {
+    /// Whether the frames outside `used` carry `mib` too (mean codeword agreement over at
+    /// least two of them).
+    fn mib_confirmed(
+        &mut self,
+        frames: &[(usize, PbchFrame)],
+        used: std::ops::Range<usize>,
+        pci: u16,
+        mib: &MibInfo,
+    ) -> bool {
+        let mut payload = [0u8; 24];
+        for (b, c) in payload.iter_mut().zip(mib.payload_bits.bytes()) {
+            *b = u8::from(c == b'1');
+        }
+        let agreements: Vec<f32> = frames
+            .iter()
+            .filter(|(k, _)| !used.contains(k))
+            .filter_map(|(k, f)| {
+                let sfn = ((usize::from(mib.sfn) + k) % 1024) as u16;
+                self.pbch.frame_agreement(f, pci, &payload, mib.ports, sfn)
+            })
+            .collect();
+        agreements.len() >= 2
+            && agreements.iter().sum::<f32>() / agreements.len() as f32 >= CONFIRM_AGREEMENT
     }
 }
 

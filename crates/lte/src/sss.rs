@@ -73,6 +73,33 @@ impl SssDetector {
         pss_pos: &[usize],
         cfo_hz: f64,
     ) -> Option<SssDetection> {
+        self.detect_constrained(demod, x, n_id_2, pss_pos, cfo_hz, None)
+    }
+
+    /// [`SssDetector::detect`] for one given group and layout (a co-sited sector is tried with
+    /// its anchor cell's N_ID_1): the subframe parity is still chosen, and the margin is the
+    /// z-score of that group against all the others of the layout.
+    pub fn detect_group(
+        &self,
+        demod: &mut Demod,
+        x: &[Complex32],
+        n_id_2: usize,
+        pss_pos: &[usize],
+        cfo_hz: f64,
+        group: (u16, Duplex, CyclicPrefix),
+    ) -> Option<SssDetection> {
+        self.detect_constrained(demod, x, n_id_2, pss_pos, cfo_hz, Some(group))
+    }
+
+    fn detect_constrained(
+        &self,
+        demod: &mut Demod,
+        x: &[Complex32],
+        n_id_2: usize,
+        pss_pos: &[usize],
+        cfo_hz: f64,
+        group: Option<(u16, Duplex, CyclicPrefix)>,
+    ) -> Option<SssDetection> {
         let n2 = n_id_2 % 3;
         let z = &self.pss[n2];
         // e sums per layout and parity
@@ -105,6 +132,9 @@ impl SssDetector {
             if used[li][0] + used[li][1] == 0 {
                 continue;
             }
+            if group.is_some_and(|(_, d, c)| (d, c) != (dup, cp)) {
+                continue;
+            }
             let mut sum = 0f64;
             let mut sum_sq = 0f64;
             let mut count = 0usize;
@@ -118,6 +148,9 @@ impl SssDetector {
                     sum += m as f64;
                     sum_sq += (m as f64) * (m as f64);
                     count += 1;
+                    if group.is_some_and(|(g, _, _)| usize::from(g) != n1) {
+                        continue;
+                    }
                     if m > top.2 {
                         top = (n1, h, m);
                     }

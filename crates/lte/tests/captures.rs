@@ -76,13 +76,6 @@ fn show(c: &LteCellDetection) -> String {
     )
 }
 
-/// Cell-windows CellSearch found that this receiver does not yet: (file, window, PCI).
-const KNOWN_MISSES: [(&str, usize, u16); 3] = [
-    ("f2585_s1.92_cu8_hackrf-recbin_tdd_320ms.bin", 3, 216),
-    ("f2585_s1.92_cu8_rtlsdr_tdd_300ms.bin", 1, 66),
-    ("f2585_s1.92_cu8_rtlsdr_tdd_300ms.bin", 2, 67),
-];
-
 /// Frame timing within 4 samples (2 us; the truth for resampled 19.2 Msps files is itself only
 /// good to about 1 sample) and carrier offset within 1.5 kHz of CellSearch.
 fn check_timing_and_offset(name: &str, wi: usize, pci: u16, c: &LteCellDetection, t: &Value) {
@@ -140,14 +133,10 @@ fn check_entry(entry: &Value, bytes: &[u8], searcher: &mut CellSearcher) -> usiz
         }
         for t in w["cells"].as_array().unwrap() {
             let pci = t["pci"].as_u64().unwrap() as u16;
-            let Some(c) = found.iter().find(|c| c.pci == pci) else {
-                // Known misses (documented in the crate report): two weaker co-sited sectors
-                // and the last window of the f2585 recbin capture.
-                let known_miss = KNOWN_MISSES.contains(&(name, wi, pci));
-                assert!(known_miss, "{name} w{wi}: PCI {pci} not found");
-                println!("   (known miss: PCI {pci})");
-                continue;
-            };
+            let c = found
+                .iter()
+                .find(|c| c.pci == pci)
+                .unwrap_or_else(|| panic!("{name} w{wi}: PCI {pci} not found"));
             let duplex = if t["duplex"] == "TDD" {
                 Duplex::Tdd
             } else {
@@ -211,8 +200,8 @@ fn rate_1p92_captures_match_cellsearch_truth() {
     }
     println!("{files} files, {cells} cell-windows checked");
     assert_eq!(files, 10);
-    // 29 cell-windows in the truth for these files, minus the known misses.
-    assert_eq!(cells, 29 - KNOWN_MISSES.len());
+    // 29 cell-windows in the truth for these files, every one found.
+    assert_eq!(cells, 29);
 }
 
 #[test]
