@@ -33,6 +33,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use cellsentry_dsp::GsmBand;
+
 use crate::error::DetectError;
 use crate::model::{Plmn, Rat};
 
@@ -87,6 +89,15 @@ pub struct Profile {
     pub mnc_list_complete: bool,
     /// Operators.
     pub operators: Vec<Operator>,
+    /// GSM bands the country licenses for public and railway GSM networks (an empty list: no
+    /// GSM network at all; absent: not stated). A GSM cell on any other band is not a domestic
+    /// network whatever PLMN it claims: a blaster built for 900/1800 MHz carried into an
+    /// 850/1900 MHz country shows up here.
+    #[serde(default)]
+    pub gsm_bands: Option<Vec<GsmBand>>,
+    /// Where `gsm_bands` comes from.
+    #[serde(default)]
+    pub gsm_bands_source: String,
     /// Sources, caveats.
     #[serde(default)]
     pub comment: String,

@@ -148,3 +148,39 @@ fn unusual_channel_uses_uk_blocks_only_when_verified() {
     // Vodafone's 1800 MHz blocks, of which there are none, so it does not alarm.
     assert!(!fired_for_vodafone_gsm(verified, 700));
 }
+
+/// `new_arfcn_unusual_channel` on a GSM cell claiming `plmn` on `arfcn`, at `dl_freq_hz` when
+/// given, with the built-in profile of `country`.
+fn fired_in(country: &str, plmn: &str, arfcn: u16, dl_freq_hz: Option<f64>) -> bool {
+    let mut obs = CellObservation::gsm(0, arfcn);
+    obs.plmn = Some(Plmn::parse(plmn).unwrap());
+    obs.dl_freq_hz = dl_freq_hz;
+    let scene = Scene::from_observations(&[obs]);
+    let profile = Profile::builtin(country).unwrap();
+    let engine = Engine::new(Some(profile), Baseline::empty(), Thresholds::default());
+    engine.evaluate(&scene)[0]
+        .verdict
+        .fired("new_arfcn_unusual_channel")
+}
+
+#[test]
+fn gsm_band_foreign_to_the_country_alarms() {
+    // (PLMNs of no listed operator, so that only the band decides: AT&T's 310-410 would also
+    // fire for its closed GSM network.)
+    // A 900 MHz rig (the Osmocom blaster's ARFCN 62, 947.4 MHz) in the US or Canada: no GSM
+    // network there ever used 900 MHz, whatever PLMN it claims.
+    assert!(fired_in("us", "310-999", 62, Some(947.4e6)));
+    assert!(fired_in("ca", "302-999", 62, None));
+    // ARFCN 600 is DCS 1800 at 1822.8 MHz (foreign to the US) or PCS 1900 at 1947.8 MHz.
+    assert!(fired_in("us", "310-999", 600, Some(1822.8e6)));
+    assert!(!fired_in("us", "310-999", 600, Some(1947.8e6)));
+    // without the frequency ARFCN 600 could be PCS 1900: no alarm on a guess
+    assert!(!fired_in("us", "310-999", 600, None));
+    // GSM 850 in the US is fine
+    assert!(!fired_in("us", "310-999", 190, Some(881.6e6)));
+    // 900 and 1800 MHz are the UK's GSM bands
+    assert!(!fired_in("uk", "234-15", 62, Some(947.4e6)));
+    assert!(!fired_in("uk", "234-30", 700, Some(1842.8e6)));
+    // Japan never had GSM: any GSM cell, even one claiming a foreign operator
+    assert!(fired_in("jp", "234-15", 62, Some(947.4e6)));
+}

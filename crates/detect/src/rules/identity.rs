@@ -648,11 +648,13 @@ impl Rule for NewArfcnUnusualChannel {
         "Channel outside licence or baseline",
         2,
         Severity::Medium,
-        "Rigs choose free or guard channels, or stack defaults. Fires -> medium when the \
-         profile says the claimed operator runs no GSM network (e.g. Three UK, every Japanese \
-         operator) or the channel lies outside the operator's verified licensed blocks of its band; -> low \
-         when the baseline knows channels of this RAT and never saw this one. Unverified \
-         profile blocks are never used. Sources: SeaGlass, Anatel spectrum monitoring."
+        "Rigs choose free or guard channels, or stack defaults. Fires -> medium when a GSM \
+         cell is on a band the country profile does not license for GSM (a 900/1800 MHz rig in \
+         an 850/1900 MHz country), when the profile says the claimed operator runs no GSM \
+         network (e.g. Three UK, every Japanese operator) or the channel lies outside the \
+         operator's verified licensed blocks of its band; -> low when the baseline knows \
+         channels of this RAT and never saw this one. Unverified profile blocks are never \
+         used. Sources: SeaGlass, Anatel spectrum monitoring."
     );
 
     fn evaluate(&self, cell: &CellHistory, ctx: &Context) -> Vec<Detection> {
@@ -661,6 +663,9 @@ impl Rule for NewArfcnUnusualChannel {
             return Vec::new();
         };
         let t = cell.first_seen_unix_ms;
+        if let Some(d) = self.outside_country_gsm_bands(cell, ch, ctx) {
+            return vec![d];
+        }
         if let (Some(profile), Some(plmn)) = (ctx.profile, k.plmn.as_ref()) {
             if let Some(op) = profile.operator_of(plmn) {
                 if k.rat == Rat::Gsm && op.gsm_in_service == Some(false) {
@@ -711,6 +716,58 @@ impl Rule for NewArfcnUnusualChannel {
             )];
         }
         Vec::new()
+    }
+}
+
+impl NewArfcnUnusualChannel {
+    /// A GSM cell on a band the country profile does not license for GSM at all. The band
+    /// comes from the cell's downlink frequency when known (ARFCN 512-810 is DCS 1800 or PCS
+    /// 1900), else from the ARFCN; an ARFCN that fits a licensed band is given the benefit.
+    fn outside_country_gsm_bands(
+        &self,
+        cell: &CellHistory,
+        ch: u32,
+        ctx: &Context,
+    ) -> Option<Detection> {
+        use cellsentry_dsp::bandplan::{gsm_bands_for_arfcn, gsm_channels_for_dl_freq};
+        let profile = ctx.profile?;
+        let licensed = profile.gsm_bands.as_ref()?;
+        if cell.key.rat != Rat::Gsm {
+            return None;
+        }
+        let arfcn = u16::try_from(ch).ok()?;
+        let by_freq: Vec<_> = cell
+            .dl_freq_hz
+            .map(|f| {
+                gsm_channels_for_dl_freq(f, None)
+                    .into_iter()
+                    .filter(|c| c.arfcn == arfcn)
+                    .map(|c| c.band)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let bands = if by_freq.is_empty() {
+            gsm_bands_for_arfcn(arfcn)
+        } else {
+            by_freq
+        };
+        if bands.is_empty() || bands.iter().any(|b| licensed.contains(b)) {
+            return None;
+        }
+        let names: Vec<&str> = bands.iter().map(|b| b.name()).collect();
+        Some(Detection::new(
+            self,
+            Severity::Medium,
+            cell.first_seen_unix_ms,
+            format!(
+                "GSM cell on {} (ARFCN {ch}), a band {} does not use for GSM",
+                names.join("/"),
+                profile.country
+            ),
+            json!({"channel": ch, "bands": names,
+                   "country_gsm_bands": licensed.iter().map(|b| b.name()).collect::<Vec<_>>(),
+                   "source": profile.gsm_bands_source}),
+        ))
     }
 }
 
