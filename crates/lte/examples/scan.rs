@@ -10,12 +10,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("usage: scan <file> <cu8|cs8|cf32> <rate_sps> [carrier_hz] [repeat]");
         std::process::exit(2);
     }
-    let format = match args[2].as_str() {
-        "cu8" => IqFormat::Cu8,
-        "cs8" => IqFormat::Cs8,
-        "cf32" => IqFormat::Cf32Le,
-        other => return Err(format!("unknown format {other}").into()),
-    };
+    let format =
+        IqFormat::from_name(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
     let rate: f64 = args[3].parse()?;
     let carrier: Option<f64> = args.get(4).map(|s| s.parse()).transpose()?;
     let repeat: usize = args.get(5).map(|s| s.parse()).transpose()?.unwrap_or(1);

@@ -11,12 +11,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("usage: scan_stream <file> <cu8|cs8|cf32> <rate_sps> <carrier_hz> <seconds>");
         std::process::exit(2);
     }
-    let format = match args[2].as_str() {
-        "cu8" => IqFormat::Cu8,
-        "cs8" => IqFormat::Cs8,
-        "cf32" => IqFormat::Cf32Le,
-        other => return Err(format!("unknown format {other}").into()),
-    };
+    let format =
+        IqFormat::from_name(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
     let rate: f64 = args[3].parse()?;
     let carrier: f64 = args[4].parse()?;
     let seconds: f64 = args[5].parse()?;

@@ -45,11 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("usage: sib FILE cu8|cs8|cf32 RATE_SPS [PCI N_PRB PORTS FRAME_START]");
         std::process::exit(2);
     }
-    let fmt = match args[2].as_str() {
-        "cu8" => IqFormat::Cu8,
-        "cs8" => IqFormat::Cs8,
-        _ => IqFormat::Cf32Le,
-    };
+    let fmt = IqFormat::from_name(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
     let rate: f64 = args[3].parse()?;
     let mut iq = decode_iq(&std::fs::read(&args[1])?, fmt)?;
     // SIB_NOISE=sigma adds white Gaussian noise (deterministic), to try weak-signal behaviour.

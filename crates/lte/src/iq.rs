@@ -18,6 +18,16 @@ pub enum IqFormat {
 }
 
 impl IqFormat {
+    /// The format named as on command lines: "cu8", "cs8" or "cf32".
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "cu8" => Some(IqFormat::Cu8),
+            "cs8" => Some(IqFormat::Cs8),
+            "cf32" | "cf32_le" => Some(IqFormat::Cf32Le),
+            _ => None,
+        }
+    }
+
     fn bytes_per_sample(self) -> usize {
         match self {
             IqFormat::Cu8 | IqFormat::Cs8 => 2,
