@@ -1,5 +1,6 @@
 //! LTE RRC (TS 36.331) broadcast decoding into plain summaries: BCCH-DL-SCH (SIB1 and
-//! SystemInformation with SIB2..SIB8) and BCCH-BCH (MIB).
+//! SystemInformation with SIB2..SIB8). The MIB (BCCH-BCH, 24 fixed bits) is parsed by the
+//! receiver (`cellsentry_lte::mib`), which needs it before any of this.
 //!
 //! The UPER decoding of BCCH-DL-SCH uses the generated ASN.1 types of `types_lte_3gpp`; that
 //! heavy dependency stays inside this crate, which exposes only its own serde types, so the
@@ -20,13 +21,11 @@
 mod cell;
 mod convert;
 pub mod encode;
-mod mib;
 mod sched;
 mod types;
 
 pub use cell::CellSystemInfo;
 pub use encode::{encode_system_information, EncodedSi, EncodedSystemInfo, SystemInfoSpec};
-pub use mib::{decode_mib, Mib, PhichDuration, PhichResource};
 pub use types::*;
 
 use types_lte_3gpp::export::asn1_codecs::uper::decode::{

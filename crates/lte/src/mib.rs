@@ -101,6 +101,22 @@ mod tests {
         assert_eq!(m.payload_bits, "011010000001110000000000");
     }
 
+    /// srsRAN lib/test/asn1/rrc_test.cc test_mib_msg: bytes {0x94, 0x64, 0xC0} = n75,
+    /// extended, half, SFN MSBs 00011001 (schedulingInfoSIB1-BR 6 and spare bits follow).
+    #[test]
+    fn srsran_asn1_mib_vector() {
+        let mut bits = [0u8; 24];
+        for (i, b) in bits.iter_mut().enumerate() {
+            *b = ([0x94u8, 0x64, 0xC0][i / 8] >> (7 - i % 8)) & 1;
+        }
+        let m = parse_mib(&bits, 3, 4).unwrap();
+        assert_eq!(m.n_prb, 75);
+        assert_eq!(m.phich_duration, PhichDuration::Extended);
+        assert_eq!(m.phich_ng, PhichResource::Half);
+        assert_eq!(m.sfn, (0b0001_1001 << 2) | 3);
+        assert_eq!(m.ports, 4);
+    }
+
     #[test]
     fn reserved_bandwidth_rejected() {
         let mut bits = [0u8; 24];
