@@ -128,9 +128,6 @@ pub struct SearchConfig {
     /// decodes twice, from disjoint radio frames, to the same content (a chance CRC pass
     /// cannot repeat), so weak cells are found without phantom ones.
     pub sss_threshold_weak: f32,
-    /// SSS z-score for the other PSS roots tried at a found cell's timing (co-sited sectors);
-    /// such a cell is reported only when its MIB decodes.
-    pub sss_threshold_co_sited: f32,
     /// Stricter SSS z-score needed to report a cell whose MIB did not decode.
     pub sss_threshold_no_mib: f32,
     /// Largest number of radio frames tried for the MIB per cell.
@@ -150,7 +147,6 @@ impl Default for SearchConfig {
             sss_threshold: 4.5,
             sss_threshold_weak: 3.6,
             sss_threshold_no_mib: 7.0,
-            sss_threshold_co_sited: 2.5,
             max_mib_frames: 8,
             report_without_mib: true,
         }

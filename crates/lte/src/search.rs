@@ -216,13 +216,25 @@ impl CellSearcher {
         // Only a cell with a MIB anchors the try: a sector of the same eNB on the same carrier
         // must then decode to the same bandwidth and SFN, which rejects a MIB CRC passed by
         // chance on the relaxed SSS threshold (1.5e-3 per candidate measured on noisy f806).
-        let found: Vec<(u8, usize, f64, MibInfo, CellGroup)> = cells
+        // (the anchor: n_id_2, PSS position, offset, MIB, and the cell as a known cell whose
+        // PCI carries the anchor's group; the root is set per try)
+        let found: Vec<(u8, usize, f64, MibInfo, KnownCell)> = cells
             .iter()
             .filter_map(|c| {
                 let pos = (c.frame_start_sample_1p92 as usize + pss_start(c.duplex, c.cp))
                     % HALF_FRAME_SAMPLES;
-                let group = (c.n_id_1, c.duplex, c.cp);
-                Some((c.n_id_2, pos, c.freq_offset_hz, c.mib.clone()?, group))
+                let mib = c.mib.clone()?;
+                let k = KnownCell {
+                    pci: 3 * c.n_id_1,
+                    duplex: c.duplex,
+                    cp: c.cp,
+                    frame_phase_1p92: c.frame_start_sample_1p92,
+                    sss_metric: 0.0,
+                    mib: Some((mib.ports, mib.sfn)),
+                    freq_offset_hz: c.freq_offset_hz,
+                    pss_metric: 0.0,
+                };
+                Some((c.n_id_2, pos, c.freq_offset_hz, mib, k))
             })
             .collect();
         // A tracking window tries them only around cells new in it: the known ones had theirs
@@ -233,7 +245,7 @@ impl CellSearcher {
                 !hints.tracking || known_timing(&hints.known, n2 as usize, pos).is_none()
             })
             .collect();
-        for (n2, pos, f, anchor, group) in found {
+        for (n2, pos, f, anchor, anchor_cell) in found {
             for r in 0..3u8 {
                 if r == n2 {
                     continue;
@@ -244,13 +256,18 @@ impl CellSearcher {
                     freq_hz: f,
                     metric: self.pss.metric_at(r as usize, pos),
                 };
+                let sector = KnownCell {
+                    pci: anchor_cell.pci + u16::from(r),
+                    pss_metric: cand.metric,
+                    ..anchor_cell
+                };
                 if let Some(c) = self.examine(
                     x,
                     factor,
                     carrier_freq_hz,
                     &cand,
                     &cells,
-                    Some(group),
+                    Some(sector),
                     &hints.known,
                 ) {
                     let same_enb = c
@@ -309,9 +326,9 @@ impl CellSearcher {
     }
 
     /// Tracks one PSS candidate through the capture (`co_sited`: a try at a found cell's
-    /// timing, with that cell's group and layout, reported only with a decoded MIB) and runs
-    /// fine frequency, SSS, PBCH and
-    /// measurements on it. `None` when it is not a cell (or one already in `cells`).
+    /// timing, with that cell's group, layout, SFN and ports, reported only with a decoded MIB)
+    /// and runs fine frequency, SSS, PBCH and measurements on it. `None` when it is not a cell
+    /// (or one already in `cells`).
     #[allow(clippy::too_many_arguments)]
     fn examine(
         &mut self,
@@ -320,7 +337,7 @@ impl CellSearcher {
         carrier_freq_hz: Option<f64>,
         cand: &PssCandidate,
         cells: &[LteCellDetection],
-        co_sited: Option<CellGroup>,
+        co_sited: Option<KnownCell>,
         known: &[KnownCell],
     ) -> Option<LteCellDetection> {
         let n2 = cand.n_id_2 as usize;
@@ -375,48 +392,48 @@ impl CellSearcher {
                 return cell;
             }
         }
-        if let Some(group) = co_sited {
+        if let Some(anchor) = co_sited {
             // Sectors of one eNB usually share the cell-identity group. The stronger sector's
             // SSS and PSS interfere with this one's in the blind SSS search (measured on the
             // f2585 RTL-SDR capture: PCI 66 next to PCI 68 came out as group 153), so the
-            // anchor's group is tried first, with the anchor's offset (one oscillator); only
-            // a MIB that passes its CRC (scrambled with this PCI) and agrees with the anchor's
-            // accepts it.
-            let anchor_cfo = cand.freq_hz;
+            // anchor's group is tried first, with the anchor's offset (one oscillator), SFN and
+            // ports (one PBCH hypothesis); only a MIB that passes its CRC (scrambled with this
+            // PCI) and agrees with the anchor's accepts it. (A blind SSS search with a relaxed
+            // threshold used to follow; it found nothing on the real captures that this does
+            // not, and cost a full PBCH search per try.)
+            let group = (anchor.pci / 3, anchor.duplex, anchor.cp);
             if let Some(sss) =
                 self.sss
-                    .detect_group(&mut self.demod, x, n2, &occ, anchor_cfo, group)
+                    .detect_group(&mut self.demod, x, n2, &occ, anchor.freq_offset_hz, group)
             {
+                let k = KnownCell {
+                    sss_metric: sss.margin,
+                    ..anchor
+                };
                 let cell = self.complete(
                     x,
                     factor,
                     carrier_freq_hz,
                     cand,
                     &occ,
-                    anchor_cfo,
+                    anchor.freq_offset_hz,
                     sss,
                     cells,
                     true,
-                    None,
+                    Some(&k),
                     false,
                 );
                 if cell.is_some() {
                     return cell;
                 }
             }
-        }
-        let sss = self.sss.detect(&mut self.demod, x, n2, &occ, cfo)?;
-        // A co-sited try is anchored on a decoded cell's timing and must decode its own MIB, so
-        // a lower SSS margin is enough to let it through to the PBCH.
-        let sss_min = if co_sited.is_some() {
-            self.cfg.sss_threshold_co_sited
-        } else {
-            self.cfg.sss_threshold_weak.min(self.cfg.sss_threshold)
-        };
-        if sss.margin < sss_min {
             return None;
         }
-        let weak = co_sited.is_none() && sss.margin < self.cfg.sss_threshold;
+        let sss = self.sss.detect(&mut self.demod, x, n2, &occ, cfo)?;
+        if sss.margin < self.cfg.sss_threshold_weak.min(self.cfg.sss_threshold) {
+            return None;
+        }
+        let weak = sss.margin < self.cfg.sss_threshold;
         self.complete(
             x,
             factor,
@@ -426,7 +443,7 @@ impl CellSearcher {
             cfo,
             sss,
             cells,
-            co_sited.is_some() || weak,
+            weak,
             None,
             weak,
         )
@@ -516,6 +533,12 @@ impl CellSearcher {
         let mut mib = None;
         // frame indices the MIB was decoded from (a confirmation uses the others)
         let mut mib_frames = 0..0;
+        // A weak candidate (MIB to confirm) is decoded twice only, from the newest frames after
+        // 4 (one PBCH period) and after all are received: most such candidates are noise, and
+        // every PBCH try costs up to 12 Viterbi runs per frame combination.
+        let total = (0..self.cfg.max_mib_frames)
+            .take_while(|k| first_frame + k * FRAME_SAMPLES + FRAME_SAMPLES / 10 <= x.len())
+            .count();
         let mut k = 0;
         while k < self.cfg.max_mib_frames {
             let predicted = first_frame + k * FRAME_SAMPLES;
@@ -536,7 +559,7 @@ impl CellSearcher {
                 frames.push((k, f));
             }
             k += 1;
-            if mib.is_none() {
+            if mib.is_none() && (!confirm_mib || k == 4 || k >= total) {
                 if let Some((m, used)) = self.try_mib(&frames, pci, mib_hint) {
                     mib = Some(m);
                     mib_frames = used;
@@ -623,9 +646,6 @@ impl CellSearcher {
         None
     }
 }
-
-/// Cell-identity group and layout of a cell (what co-sited sectors usually share).
-type CellGroup = (u16, Duplex, CyclicPrefix);
 
 /// Mean agreement of the frames a MIB was not decoded from with its codeword, above which it
 /// is confirmed. A frame without that MIB agrees to about 0 +- 0.05 (480 soft bits); the weak
