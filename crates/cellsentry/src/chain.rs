@@ -273,9 +273,16 @@ struct LteChain {
     pos: u64,
     /// The stream's first `LTE_SI_S` seconds (cells found in the first window use them).
     head: Vec<Complex32>,
-    /// Buffers of cells first found later, filling or full.
+    /// Buffers of cells first found later, while they fill.
     later: Vec<SiBuffer>,
+    /// System information of cells first found later, decoded as soon as their buffer filled
+    /// (the samples are dropped then: a long drive past many cells must not hold them all).
+    later_si: Vec<(usize, LteSiResult)>,
 }
+
+/// Cells first found after the start whose SI samples are collected at the same time; one
+/// found while these fill gets no SIBs (say so) rather than another 0.65 s of samples.
+const LTE_MAX_PENDING_SI: usize = 2;
 
 impl LteChain {
     /// The LTE search takes 1.92 Msps times an integer (the 6-PRB rate and the standard
@@ -294,6 +301,7 @@ impl LteChain {
             pos: 0,
             head: Vec::with_capacity(wanted),
             later: Vec::new(),
+            later_si: Vec::new(),
         })
     }
 
@@ -308,7 +316,37 @@ impl LteChain {
         }
         let events = self.scanner.push(samples);
         self.pos += samples.len() as u64;
+        let wanted = self.wanted;
+        let (full, filling): (Vec<SiBuffer>, Vec<SiBuffer>) = std::mem::take(&mut self.later)
+            .into_iter()
+            .partition(|b| b.samples.len() >= wanted);
+        self.later = filling;
+        for b in full {
+            if let Some(cell) = self.scanner.cells().get(b.cell) {
+                let si = self.decode_si(&cell.detection, b.start, &b.samples);
+                self.later_si.push((b.cell, si));
+            }
+        }
         self.start_si_buffers(&events);
+    }
+
+    /// SIBs of the cell `det` (timing in stream samples) from `samples`, which start at stream
+    /// sample `start`; message times count from the stream start.
+    fn decode_si(&self, det: &LteCellDetection, start: u64, samples: &[Complex32]) -> LteSiResult {
+        let decoded = shifted(det, start, self.rate_sps).and_then(|d| {
+            decode_system_information(samples, self.rate_sps, &d)
+                .map(|report| LteSiResult::from_report(&report, &d, self.rate_sps))
+                .map_err(|e| e.to_string())
+        });
+        let mut si = decoded.unwrap_or_else(|e| LteSiResult {
+            error: Some(e),
+            ..Default::default()
+        });
+        let offset_s = start as f64 / self.rate_sps;
+        for m in &mut si.messages {
+            m.time_s += offset_s;
+        }
+        si
     }
 
     /// A cell first found after the head buffer gets its own buffer, from the next sample on.
@@ -319,8 +357,20 @@ impl LteChain {
                 continue;
             };
             let needed = (0.05 * self.rate_sps) as u64;
-            if cell.detection.mib.is_some() && cell.detection.frame_start_sample + needed > head_end
+            if cell.detection.mib.is_none()
+                || cell.detection.frame_start_sample + needed <= head_end
             {
+                continue;
+            }
+            if self.later.len() >= LTE_MAX_PENDING_SI {
+                let si = LteSiResult {
+                    error: Some(format!(
+                        "SIBs not decoded: the SIBs of {LTE_MAX_PENDING_SI} other new cells were being collected"
+                    )),
+                    ..Default::default()
+                };
+                self.later_si.push((*i, si));
+            } else {
                 self.later.push(SiBuffer {
                     cell: *i,
                     start: self.pos,
@@ -361,24 +411,14 @@ impl LteChain {
             .map(|(i, tracked)| {
                 let detection = &tracked.detection;
                 let si = detection.mib.as_ref().map(|_| {
-                    let buffer = self.later.iter().find(|b| b.cell == i);
-                    let (start, samples) =
-                        buffer.map_or((0, &self.head), |b| (b.start, &b.samples));
-                    let decoded = shifted(detection, start, self.rate_sps).and_then(|d| {
-                        decode_system_information(samples, self.rate_sps, &d)
-                            .map(|report| LteSiResult::from_report(&report, &d, self.rate_sps))
-                            .map_err(|e| e.to_string())
-                    });
-                    let mut si = decoded.unwrap_or_else(|e| LteSiResult {
-                        error: Some(e),
-                        ..Default::default()
-                    });
-                    // message times count from the stream start
-                    let offset_s = start as f64 / self.rate_sps;
-                    for m in &mut si.messages {
-                        m.time_s += offset_s;
+                    if let Some((_, si)) = self.later_si.iter().find(|(c, _)| *c == i) {
+                        return si.clone();
                     }
-                    si
+                    // still filling at the end of the stream: what there is
+                    match self.later.iter().find(|b| b.cell == i) {
+                        Some(b) => self.decode_si(detection, b.start, &b.samples),
+                        None => self.decode_si(detection, 0, &self.head),
+                    }
                 });
                 LteCellResult {
                     earfcn: self.earfcn,
