@@ -1,7 +1,10 @@
 //! Integer decimation of wideband captures (15.36, 19.2, 30.72 Msps) to the 1.92 Msps cell-search
-//! rate. A stop-gap until `cellsentry_dsp::resample` exists: a Hamming-windowed sinc low-pass,
-//! evaluated only at the kept output samples (polyphase in effect), zero-phase so that output
-//! sample m lines up with input sample m * factor.
+//! rate: a Hamming-windowed sinc low-pass, evaluated only at the kept output samples (polyphase
+//! in effect), zero-phase so that output sample m lines up with input sample m * factor.
+//!
+//! Why not `cellsentry_dsp`'s resamplers: those are streaming filters with a group delay; the
+//! search works on whole windows and reports frame timing in the input's sample count
+//! (`frame_start_sample = first_frame * factor`), which this block decimator gives exactly.
 
 use crate::{LteError, SEARCH_RATE_SPS};
 use num_complex::Complex32;
