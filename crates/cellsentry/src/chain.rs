@@ -280,15 +280,31 @@ struct LteChain {
     later_si: Vec<(usize, LteSiResult)>,
 }
 
+/// Recordings shorter than this are searched in back-to-back blind windows.
+const LTE_SHORT_RECORDING_S: f64 = 2.0;
+
 /// Cells first found after the start whose SI samples are collected at the same time; one
 /// found while these fill gets no SIBs (say so) rather than another 0.65 s of samples.
 const LTE_MAX_PENDING_SI: usize = 2;
 
 impl LteChain {
     /// The LTE search takes 1.92 Msps times an integer (the 6-PRB rate and the standard
-    /// bandwidths' rates).
-    fn new(rate_sps: f64, carrier_freq_hz: Option<f64>) -> Option<Self> {
-        let scanner = LteScanner::new(rate_sps, carrier_freq_hz, ScanConfig::default()).ok()?;
+    /// bandwidths' rates). `seconds`: the length of a recording, when known.
+    fn new(rate_sps: f64, carrier_freq_hz: Option<f64>, seconds: Option<f64>) -> Option<Self> {
+        // A short recording (what a regulator is often handed) is searched whole, window after
+        // window with full sweeps: it costs a few times its length, and no cell in it is
+        // left to a sweep that never comes.
+        let cfg = if seconds.is_some_and(|s| s < LTE_SHORT_RECORDING_S) {
+            ScanConfig {
+                period_s: 0.08,
+                window_s: 0.08,
+                sweep_period_s: 0.0,
+                ..ScanConfig::default()
+            }
+        } else {
+            ScanConfig::default()
+        };
+        let scanner = LteScanner::new(rate_sps, carrier_freq_hz, cfg).ok()?;
         let wanted = ((LTE_SI_S * rate_sps) as usize).min(LTE_MAX_SAMPLES);
         let channel = carrier_freq_hz.and_then(|f| lte_channels_for_dl_freq(f).into_iter().next());
         Some(LteChain {
@@ -727,7 +743,10 @@ impl Chain {
                     .map(|rx| GsmFront::Wide(Box::new(rx), BTreeMap::new()))
             })
         };
-        let lte = LteChain::new(info.sample_rate_hz, carrier);
+        let seconds = info
+            .total_samples
+            .map(|n| n as f64 / info.sample_rate_hz.max(1.0));
+        let lte = LteChain::new(info.sample_rate_hz, carrier, seconds);
         Chain {
             info: info.clone(),
             welch,

@@ -294,6 +294,35 @@ fn lte_capture_gives_the_cellsearch_truth() {
     assert!(v["result"]["gsm"].as_array().unwrap().is_empty());
 }
 
+/// A short recording is searched whole, window after 80 ms window: the three sectors of the
+/// f2585 RTL-SDR capture come out with the first window CellSearch saw each in (truth.json:
+/// PCI 68 from 0 ms, 66 from 80 ms, 67 from 160 ms) and the SFN it printed there.
+#[test]
+fn short_lte_recording_is_searched_whole() {
+    let path = capture("lte/f2585_s1.92_cu8_rtlsdr_tdd_300ms.bin");
+    let out = run(&["replay", path.to_str().unwrap(), "--json", "--no-db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let mut got: Vec<(u64, f64, u64)> = v["result"]["lte"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["detection"]["pci"].as_u64().unwrap(),
+                c["time_s"].as_f64().unwrap(),
+                c["detection"]["mib"]["sfn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort_by_key(|g| g.0);
+    assert_eq!(got, vec![(66, 0.08, 555), (67, 0.16, 579), (68, 0.0, 531)]);
+    for c in v["result"]["lte"].as_array().unwrap() {
+        assert_eq!(c["detection"]["duplex"], "tdd");
+        assert_eq!(c["mib_failed"], 0, "{c}");
+    }
+}
+
 #[test]
 fn noise_only_capture_reports_no_cell() {
     let path = capture("lte/f2646_s1.92_cs8_hackrf_noise_200ms.bin");
