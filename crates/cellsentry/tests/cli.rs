@@ -56,6 +56,22 @@ fn replay_osmocom(name: &str, freq: &str, extra: &[&str]) -> (Output, Value) {
     (out, value)
 }
 
+/// Renders a scenario to SigMF in a temporary folder and replays it (JSON, no database).
+fn synth_and_replay(scenario: &std::path::Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = dir.path().join("scene.sigmf-meta");
+    let out = run(&[
+        "synth",
+        scenario.to_str().unwrap(),
+        "-o",
+        meta.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["replay", meta.to_str().unwrap(), "--json", "--no-db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap()
+}
+
 fn rules(verdict: &Value) -> Vec<String> {
     verdict["verdict"]["detections"]
         .as_array()
@@ -458,19 +474,8 @@ fn truncated_recording_keeps_what_was_read() {
 /// synth crate's tests): rendered to SigMF, replayed, and only the fake cell is flagged.
 #[test]
 fn synthetic_blaster_scene_flags_only_the_fake_cell() {
-    let dir = tempfile::tempdir().unwrap();
-    let meta = dir.path().join("scene.sigmf-meta");
     let scenario = repo().join("captures/scenarios/sms_blaster.json");
-    let out = run(&[
-        "synth",
-        scenario.to_str().unwrap(),
-        "-o",
-        meta.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = run(&["replay", meta.to_str().unwrap(), "--json", "--no-db"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let v = synth_and_replay(&scenario);
     let scenario_json: Value =
         serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
     for verdict in v["verdicts"].as_array().unwrap() {
@@ -763,17 +768,7 @@ fn lte_cell_appearing_mid_stream_is_found_with_its_sibs() {
     scene["expected_rules"] = serde_json::json!([]);
     let scenario = dir.path().join("scene.json");
     std::fs::write(&scenario, scene.to_string()).unwrap();
-    let meta = dir.path().join("scene.sigmf-meta");
-    let out = run(&[
-        "synth",
-        scenario.to_str().unwrap(),
-        "-o",
-        meta.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = run(&["replay", meta.to_str().unwrap(), "--json", "--no-db"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let v = synth_and_replay(&scenario);
     let cells = v["result"]["lte"].as_array().unwrap();
     assert_eq!(cells.len(), 1, "{cells:?}");
     let c = &cells[0];
