@@ -1,6 +1,6 @@
 //! Cell search + MIB speed on real captures (release build, one thread).
 
-use cellsentry_lte::{decode_iq, CellSearcher, IqFormat, SearchConfig};
+use cellsentry_lte::{decode_iq, CellScanner, CellSearcher, IqFormat, ScanConfig, SearchConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::PathBuf;
 
@@ -51,5 +51,31 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// The streaming scanner as replay/monitor run it, on 10 s of the real f806 RTL-SDR capture
+/// looped (80 ms = 8 whole frames, so the timing loops without a jump; the SFN does jump at
+/// each seam, which makes this pessimistic), fed in 10 ms blocks. Real-time factor = 10 s / time.
+fn bench_scanner(c: &mut Criterion) {
+    let Some(bytes) = capture("f806_s1.92_cu8_rtlsdr_80ms.bin") else {
+        eprintln!("skipping the scanner bench: capture not found");
+        return;
+    };
+    let x = decode_iq(&bytes, IqFormat::Cu8).expect("capture decodes");
+    let stream: Vec<_> = x.iter().copied().cycle().take(19_200_000).collect();
+    let mut group = c.benchmark_group("scanner");
+    group.sample_size(10);
+    group.bench_function("f806_looped_10s", |b| {
+        b.iter(|| {
+            let mut s = CellScanner::new(1.92e6, Some(806e6), ScanConfig::default())
+                .expect("rate supported");
+            for block in stream.chunks(19_200) {
+                s.push(block);
+            }
+            s.finish();
+            assert_eq!(s.cells().len(), 1);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_scanner);
 criterion_main!(benches);
