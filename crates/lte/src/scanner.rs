@@ -37,6 +37,8 @@ pub struct ScanConfig {
     /// Between sweeps, a search for new cells at least this often (the windows between only
     /// confirm the known cells).
     pub new_cell_period_s: f64,
+    /// A cell not seen for this long is no longer confirmed window by window.
+    pub forget_after_s: f64,
 }
 
 impl Default for ScanConfig {
@@ -48,6 +50,7 @@ impl Default for ScanConfig {
             sweep_period_s: 10.0,
             tracking_span_hz: 7_500.0,
             new_cell_period_s: 1.0,
+            forget_after_s: 30.0,
         }
     }
 }
@@ -256,9 +259,14 @@ impl CellScanner {
         let sweep = self
             .last_sweep_s
             .is_none_or(|t| time_s - t >= self.cfg.sweep_period_s - 1e-9);
+        // Cells not seen for a while (driven past, switched off) stop being confirmed every
+        // window: a long drive must not pay for every cell it ever saw. They stay in `cells`,
+        // and a sweep finds them again if they come back.
+        let forget_s = self.cfg.forget_after_s;
         let known: Vec<KnownCell> = self
             .cells
             .iter()
+            .filter(|c| time_s - c.last_seen_s <= forget_s)
             .map(|c| KnownCell {
                 pci: c.detection.pci,
                 duplex: c.detection.duplex,
@@ -271,7 +279,11 @@ impl CellScanner {
                     let frames = ((start_1p92 + phase - abs_1p92) / FRAME_1P92).round();
                     Some((ports, (f64::from(sfn) + frames).rem_euclid(1024.0) as u16))
                 }),
-                freq_offset_hz: c.detection.freq_offset_hz,
+                // the latest offset: it follows the receiver's oscillator drift
+                freq_offset_hz: c
+                    .history
+                    .last()
+                    .map_or(c.detection.freq_offset_hz, |h| h.freq_offset_hz),
                 pss_metric: c
                     .history
                     .last()
