@@ -442,18 +442,7 @@ impl GridDemod {
         let scratch = vec![Complex32::new(0.0, 0.0); fft.get_inplace_scratch_len()];
         // Half the CP of margin on both sides for timing error and the channel's delay spread.
         let backoff = layout.cp_other / 2;
-        let ramp = (0..nfft)
-            .map(|b| {
-                let k = if b < nfft / 2 {
-                    b as f64
-                } else {
-                    b as f64 - nfft as f64
-                };
-                let p = 2.0 * std::f64::consts::PI * k * backoff as f64 / nfft as f64;
-                let s = 1.0 / (nfft as f64).sqrt();
-                Complex32::new((p.cos() * s) as f32, (p.sin() * s) as f32)
-            })
-            .collect();
+        let ramp = crate::ofdm::backoff_ramp(nfft, backoff, 1.0 / (nfft as f64).sqrt());
         let n_sc = cell.n_sc();
         let bins = (0..n_sc)
             .map(|k| sc_to_bin(k as i32 - (n_sc / 2) as i32, nfft))

@@ -75,24 +75,27 @@ pub struct Demod {
     backoff: usize,
 }
 
+/// Per-bin phase ramp that undoes starting the FFT window `backoff` samples early (a delay of
+/// `backoff` is a linear phase across the bins), times `scale` (the FFT normalisation).
+pub fn backoff_ramp(nfft: usize, backoff: usize, scale: f64) -> Vec<Complex32> {
+    (0..nfft)
+        .map(|b| {
+            let k = if b < nfft / 2 {
+                b as f64
+            } else {
+                b as f64 - nfft as f64
+            };
+            let p = 2.0 * std::f64::consts::PI * k * backoff as f64 / nfft as f64;
+            Complex32::new((p.cos() * scale) as f32, (p.sin() * scale) as f32)
+        })
+        .collect()
+}
+
 impl Demod {
     pub fn new(planner: &mut FftPlanner<f32>, backoff: usize) -> Self {
         let fft = planner.plan_fft_forward(NFFT);
         let scratch = vec![Complex32::new(0.0, 0.0); fft.get_inplace_scratch_len()];
-        let ramp = (0..NFFT)
-            .map(|b| {
-                let k = if b < NFFT / 2 {
-                    b as f64
-                } else {
-                    b as f64 - NFFT as f64
-                };
-                let p = 2.0 * std::f64::consts::PI * k * backoff as f64 / NFFT as f64;
-                Complex32::new(
-                    (p.cos() / NFFT as f64) as f32,
-                    (p.sin() / NFFT as f64) as f32,
-                )
-            })
-            .collect();
+        let ramp = backoff_ramp(NFFT, backoff, 1.0 / NFFT as f64);
         Demod {
             fft,
             scratch,
