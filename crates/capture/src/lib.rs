@@ -37,6 +37,7 @@
 //! # }
 //! ```
 
+pub mod evidence;
 mod files;
 mod format;
 pub mod naming;
@@ -49,6 +50,7 @@ pub mod soapy;
 mod stream;
 pub mod timefmt;
 
+pub use evidence::{describe_recording, sha256_file, RecordingEvidence};
 pub use files::{
     list_capture_files, open_source, CaptureFile, CaptureKind, CaptureListing, OpenOptions,
     SkippedFile,

@@ -37,6 +37,16 @@ fn si_type(t: SiType) -> GsmSiType {
 /// The detector's view of what a GSM cell broadcast.
 pub fn gsm_system_info(si: &CellSystemInfo) -> GsmSystemInfo {
     let seen = si.si_types_seen();
+    // SI3's control channel and selection parameters and SI2's NCC permitted: part of the SI
+    // fingerprint (issue #13) and of the paging-configuration rule.
+    let si3 = match si.latest.get(&SiType::Si3) {
+        Some(cellsentry_gsm_l3::L3Message::Si3(s)) => Some(s),
+        _ => None,
+    };
+    let si2 = match si.latest.get(&SiType::Si2) {
+        Some(cellsentry_gsm_l3::L3Message::Si2(s)) => Some(s),
+        _ => None,
+    };
     GsmSystemInfo {
         si_types: seen.iter().copied().map(si_type).collect(),
         t3212_decihours: si.t3212_decihours(),
@@ -53,11 +63,14 @@ pub fn gsm_system_info(si: &CellSystemInfo) -> GsmSystemInfo {
         rxlev_access_min: si
             .rxlev_access_min_dbm()
             .map(|dbm| (dbm + 110).clamp(0, 63) as u8),
-        ms_txpwr_max_cch: None,
+        ms_txpwr_max_cch: si3.map(|s| s.cell_selection.ms_txpwr_max_cch),
         si3_rest_octets_decoded: si
             .seen(SiType::Si3)
             .then(|| si.gprs_indicator_present().is_some()),
-        cell_bar_qualify: None,
+        cell_bar_qualify: si3
+            .and_then(|s| s.rest_octets.decoded.as_ref())
+            .and_then(|r| r.selection_parameters.as_ref())
+            .map(|p| p.cbq),
         cell_reselect_offset_db: si.cell_reselect_offset_db(),
         temporary_offset_db: si.temporary_offset_db(),
         penalty_time_s: si.penalty_time_s(),
@@ -67,10 +80,11 @@ pub fn gsm_system_info(si: &CellSystemInfo) -> GsmSystemInfo {
         si2ter_announced: si.si2ter_announced(),
         neighbour_arfcns: si.seen(SiType::Si2).then(|| si.neighbour_arfcns()),
         cell_channel_arfcns: si.cell_allocation_arfcns(),
-        ncc_permitted: None,
-        bs_ag_blks_res: None,
-        bs_pa_mfrms: None,
-        ccch_combined: None,
+        ncc_permitted: si2.map(|s| s.ncc_permitted),
+        bs_ag_blks_res: si3.map(|s| s.control_channel.bs_ag_blks_res),
+        bs_pa_mfrms: si3.map(|s| s.control_channel.bs_pa_mfrms_multiframes),
+        // CCCH_CONF 1: one basic physical channel combined with SDCCH/4 (TS 44.018 10.5.2.11).
+        ccch_combined: si3.map(|s| s.control_channel.ccch_conf == 1),
         eutran_neighbours: si
             .eutran_neighbours()
             .into_iter()

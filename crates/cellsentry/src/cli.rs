@@ -39,6 +39,10 @@ pub enum Command {
     Synth(SynthArgs),
     /// Show what a database holds: runs, cells, verdicts, rules fired, evidence.
     Report(ReportArgs),
+    /// Share suspected cells as MISP events or a STIX 2.1 bundle.
+    Export(ExportArgs),
+    /// Import MISP events / STIX bundles shared by other sensors into the watch-list.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +181,10 @@ pub struct DetectOpts {
     /// Learn a baseline from this run (trusted surroundings) and write it here as JSON.
     #[arg(long, value_name = "FILE")]
     pub survey_out: Option<PathBuf>,
+    /// Fake cells shared by other sensors (MISP event or STIX bundle) to watch for, besides
+    /// those imported into the database; a match fires `known_fake_cell`. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub watchlist: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -273,4 +281,68 @@ pub struct ReportArgs {
     /// Only this run (default: all runs).
     #[arg(long)]
     pub run: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShareFormatArg {
+    Misp,
+    Stix,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GroupArg {
+    /// One MISP event per run.
+    Run,
+    /// One MISP event per suspected cell.
+    Cell,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// SQLite database written by replay/monitor/scan.
+    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    pub db: PathBuf,
+    /// MISP core format event(s) or a STIX 2.1 bundle.
+    #[arg(long, value_enum)]
+    pub format: ShareFormatArg,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Only this run (default: all runs).
+    #[arg(long)]
+    pub run: Option<i64>,
+    /// Only cells seen at or after this time (ISO 8601 UTC, e.g. 2025-03-14T09:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only cells seen at or before this time (ISO 8601 UTC).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Lowest verdict exported.
+    #[arg(long, value_enum, default_value_t = LevelArg::Suspicious)]
+    pub min_verdict: LevelArg,
+    /// MISP: one event per run or per suspected cell.
+    #[arg(long, value_enum, default_value_t = GroupArg::Run)]
+    pub per: GroupArg,
+    /// Traffic Light Protocol marking: clear, green, amber, amber+strict, red.
+    #[arg(long, default_value = "amber")]
+    pub tlp: String,
+    /// Organisation sharing (MISP creator organisation, STIX identity).
+    #[arg(long, value_name = "NAME")]
+    pub org: Option<String>,
+    /// Sensor id (default: from the recording's metadata or the run's device).
+    #[arg(long, value_name = "ID")]
+    pub sensor_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// MISP event(s) or STIX 2.1 bundle files (format detected by content).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// SQLite database to import into (created if missing).
+    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    pub db: PathBuf,
+    /// Print JSON instead of a line per file.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -7,12 +7,15 @@ mod assess;
 mod chain;
 mod cli;
 mod cmd;
+mod custody;
 mod exit;
+mod fingerprint_survey;
 mod input;
 mod output;
 mod pcap;
 mod persist;
 mod plot;
+mod watch;
 
 use clap::Parser;
 

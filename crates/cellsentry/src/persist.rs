@@ -3,7 +3,9 @@
 //! transaction so that a run killed half-way leaves nothing half-written.
 
 use anyhow::Result;
-use cellsentry_detect::{CellKey as DetectKey, CellVerdict, Severity, VerdictLevel as Level};
+use cellsentry_detect::{
+    CellKey as DetectKey, CellVerdict, Severity, SiFingerprint, VerdictLevel as Level,
+};
 use cellsentry_store::{
     CellKey, GsmCellKey, IdentityKind, LteCellKey, NewChannelPower, NewDetection, NewMessage,
     NewObservation, NewSpectrum, NewVerdict, PagedIdentity, PagingEvent, Rat, RunId, Store,
@@ -94,11 +96,15 @@ pub fn write_stream(
             let m = &cell.measurement;
             let cell_id = tx.upsert_cell(&gsm_key(cell), base_unix_ms)?;
             let freq_hz = cell.carrier_freq_hz.unwrap_or(result.source.center_freq_hz);
+            let system_information = assess::gsm_system_info(&cell.sysinfo);
+            // Issue #13: the SI fingerprint shared in exports and matched by the watch-list.
+            let si_fingerprint = SiFingerprint::gsm(&system_information, cell.arfcn.map(u32::from));
             let summary = json!({
+                "si_fingerprint": si_fingerprint,
                 "arfcn": cell.arfcn,
                 "band": cell.band,
                 "bsic": m.bsic,
-                "system_information": assess::gsm_system_info(&cell.sysinfo),
+                "system_information": system_information,
                 "paging": cell.paging,
                 "blocks_idle": m.blocks_idle,
                 "sch_ok": m.sch_ok,
@@ -194,6 +200,11 @@ pub fn write_stream(
             // One observation per search window the cell was found in; the first carries the
             // identity, the block counts of the whole stream and the SI messages.
             let mut obs_id = None;
+            // Issue #13: the SI fingerprint shared in exports and matched by the watch-list.
+            let si_fingerprint = assess::lte_observation(cell, base_unix_ms)
+                .lte
+                .as_ref()
+                .and_then(SiFingerprint::lte);
             for (i, o) in assess::lte_observations(cell, base_unix_ms)
                 .iter()
                 .enumerate()
@@ -221,6 +232,7 @@ pub fn write_stream(
                     lon_deg: None,
                     summary: if first {
                         json!({
+                            "si_fingerprint": si_fingerprint,
                             "earfcn": cell.earfcn, "band": cell.band, "pci": d.pci,
                             "duplex": d.duplex, "cp": d.cp, "mib": d.mib,
                             "rsrq_db": d.rsrq_db, "frame_start_sample": d.frame_start_sample,

@@ -11,6 +11,7 @@ use crate::profile::Profile;
 use crate::rules::{all_rules, Context, Detection, Rule};
 use crate::scene::{CellKey, Scene};
 use crate::thresholds::{Scoring, Thresholds};
+use crate::watchlist::Watchlist;
 
 /// Verdict level of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -129,6 +130,7 @@ pub struct Engine {
     rules: Vec<Box<dyn Rule>>,
     live: Scene,
     alerted: Vec<VerdictLevel>,
+    watchlist: Watchlist,
 }
 
 impl Engine {
@@ -146,6 +148,7 @@ impl Engine {
             rules,
             live: Scene::new(),
             alerted: Vec::new(),
+            watchlist: Watchlist::empty(),
         }
     }
 
@@ -164,6 +167,16 @@ impl Engine {
         &self.baseline
     }
 
+    /// Sets the fake cells shared by other sensors that `known_fake_cell` matches against.
+    pub fn set_watchlist(&mut self, watchlist: Watchlist) {
+        self.watchlist = watchlist;
+    }
+
+    /// The watch-list in use.
+    pub fn watchlist(&self) -> &Watchlist {
+        &self.watchlist
+    }
+
     /// Profile in use.
     pub fn profile(&self) -> Option<&Profile> {
         self.profile.as_ref()
@@ -177,6 +190,7 @@ impl Engine {
             self.profile.as_ref(),
             &self.thresholds,
         )
+        .with_watchlist(&self.watchlist)
     }
 
     /// The verdict on cell `cell_index` of `scene` (`None` if out of range).

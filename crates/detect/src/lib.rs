@@ -20,11 +20,13 @@
 pub mod baseline;
 pub mod engine;
 pub mod error;
+pub mod fingerprint;
 pub mod model;
 pub mod profile;
 pub mod rules;
 pub mod scene;
 pub mod thresholds;
+pub mod watchlist;
 
 pub use baseline::{
     Baseline, BaselineIndex, BaselineSource, GeoPoint, ImportReport, KnownCarrier, KnownCell,
@@ -32,6 +34,7 @@ pub use baseline::{
 };
 pub use engine::{Alert, CellVerdict, Engine, Verdict, VerdictLevel};
 pub use error::DetectError;
+pub use fingerprint::{SiFingerprint, FINGERPRINT_VERSION};
 pub use model::{
     CarrierObservation, CellObservation, FreqPriority, GsmSiType, GsmSystemInfo, LteSib1,
     LteSystemInfo, PagingCounters, Plmn, RachControl, Rat,
@@ -40,3 +43,4 @@ pub use profile::{ChannelBlock, Operator, Profile};
 pub use rules::{all_rules, Context, Detection, Rule, Severity};
 pub use scene::{CellHistory, CellKey, Sample, Scene};
 pub use thresholds::{Scoring, Thresholds};
+pub use watchlist::{KnownFakeCell, WatchedCell, Watchlist};

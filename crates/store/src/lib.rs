@@ -33,6 +33,7 @@
 //! ```
 
 mod batch;
+mod custody;
 mod error;
 mod identity;
 mod query;
@@ -45,6 +46,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use batch::Batch;
+pub use custody::{
+    ImportCounts, NewRecording, NewSharedSighting, RecordingRow, ShareFormat, SharedSightingRow,
+};
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use types::*;

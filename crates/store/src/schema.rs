@@ -194,8 +194,50 @@ CREATE INDEX paging_identities_cell ON paging_identities (cell_id);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('identity_salt', lower(hex(randomblob(32))));
 "#;
 
+/// Version 3: chain of custody (the recordings a run read, hashed) and sightings shared by other
+/// sensors or agencies (MISP events, STIX bundles) that the watch-list matches against.
+const V3: &str = r#"
+-- One row per recording a run read. The hash is what ties a verdict to the exact file a
+-- regulator holds: SHA-256 of the sample data (and of the SigMF metadata beside it).
+CREATE TABLE recordings (
+    id               INTEGER PRIMARY KEY,
+    run_id           INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    path             TEXT NOT NULL,
+    sha256           TEXT NOT NULL CHECK (length(sha256) = 64),
+    size_bytes       INTEGER NOT NULL CHECK (size_bytes >= 0),
+    meta_path        TEXT,
+    meta_sha256      TEXT CHECK (meta_sha256 IS NULL OR length(meta_sha256) = 64),
+    format           TEXT NOT NULL,
+    sample_rate_hz   REAL,
+    center_freq_hz   REAL,
+    -- Time of the first sample from the recording itself (SigMF core:datetime); NULL when the
+    -- recording does not say, and then every time of the run is processing time.
+    recorded_unix_ms INTEGER,
+    sensor_id        TEXT,
+    sensor_lat_deg   REAL CHECK (sensor_lat_deg BETWEEN -90 AND 90),
+    sensor_lon_deg   REAL CHECK (sensor_lon_deg BETWEEN -180 AND 180),
+    metadata_json    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata_json))
+);
+CREATE INDEX recordings_run ON recordings (run_id);
+CREATE INDEX recordings_sha256 ON recordings (sha256);
+
+-- Sightings imported from other sensors (the watch-list). The sighting itself is kept as the
+-- JSON the share crate parsed (identity, SI fingerprint, time window, position, source), so a
+-- new field never needs a schema change; uuid makes a re-import of the same file a no-op.
+CREATE TABLE shared_sightings (
+    id                 INTEGER PRIMARY KEY,
+    uuid               TEXT NOT NULL UNIQUE,
+    format             TEXT NOT NULL CHECK (format IN ('misp', 'stix')),
+    source             TEXT NOT NULL,
+    imported_unix_ms   INTEGER NOT NULL,
+    import_file        TEXT,
+    import_file_sha256 TEXT,
+    sighting_json      TEXT NOT NULL CHECK (json_valid(sighting_json))
+);
+"#;
+
 /// Ordered migration scripts; `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Schema version this build writes and the newest it can read.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

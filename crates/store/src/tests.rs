@@ -665,7 +665,8 @@ fn v1_database_is_migrated() {
         assert!(conn.execute_batch("SELECT * FROM paging_counts").is_err());
     }
     let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(store.recordings(None).unwrap().is_empty());
     let runs = store.runs().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].source, "old.cfile");

@@ -116,6 +116,8 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
     )
     .with_context(|| format!("cannot open {}", args.store.db.display()))?;
     let mut engine = assess::engine(&args.detect)?;
+    // Issue #13: shared fake cells (imported into the db, or --watchlist files).
+    crate::watch::load(&mut engine, &args.detect, Some(&store))?;
     let (kind, steps) = match mode {
         Mode::Monitor => (RunKind::Monitor, vec![args.freq]),
         Mode::Scan => {

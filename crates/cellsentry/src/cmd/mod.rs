@@ -1,6 +1,8 @@
 //! One module per subcommand; `run` dispatches and returns the process exit code.
 
 mod devices;
+mod export;
+mod import;
 mod live;
 mod record;
 mod replay;
@@ -22,5 +24,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Monitor(args) => live::run(&args, live::Mode::Monitor),
         Command::Synth(args) => synth::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }

@@ -370,7 +370,9 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         Some(path) => Some(pcap::GsmtapPcap::create(path)?),
         None => None,
     };
-    let engine = assess::engine(&args.detect)?;
+    let mut engine = assess::engine(&args.detect)?;
+    // Issue #13: shared fake cells (imported into the db, or --watchlist files).
+    crate::watch::load(&mut engine, &args.detect, store.as_ref())?;
     let mut all_observations = Vec::new();
     let mut all_carriers = Vec::new();
     let progress =
@@ -422,6 +424,10 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         if args.detect.survey_out.is_some() {
             all_observations.extend(observations.iter().cloned());
             all_carriers.extend(carriers.iter().cloned());
+        }
+        // Chain of custody (issue #13): the recording's hashes and the command line.
+        if let (Some(store), Some(run)) = (&mut store, run_id) {
+            crate::custody::record(store, run, path, &result.source)?;
         }
         if let (Some(store), Some(run)) = (&mut store, run_id) {
             persist::write_stream(

@@ -11,6 +11,7 @@ use crate::model::{Plmn, Rat};
 use crate::profile::Profile;
 use crate::scene::{CellHistory, Scene};
 use crate::thresholds::Thresholds;
+use crate::watchlist::{KnownFakeCell, Watchlist};
 
 /// Implements the metadata half of [`Rule`].
 macro_rules! rule_meta {
@@ -142,7 +143,12 @@ pub struct Context<'a> {
     pub thresholds: &'a Thresholds,
     /// "Now": the end of the scene.
     pub now_unix_ms: i64,
+    /// Fake cells shared by other sensors (empty unless a watch-list was loaded).
+    pub watchlist: &'a Watchlist,
 }
+
+/// The watch-list of a context built without one.
+static NO_WATCHLIST: Watchlist = Watchlist::empty();
 
 /// Where operator norms came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -170,7 +176,14 @@ impl<'a> Context<'a> {
             profile,
             thresholds,
             now_unix_ms: scene.end_unix_ms().unwrap_or(0),
+            watchlist: &NO_WATCHLIST,
         }
+    }
+
+    /// The same context with a watch-list of shared fake cells.
+    pub fn with_watchlist(mut self, watchlist: &'a Watchlist) -> Self {
+        self.watchlist = watchlist;
+        self
     }
 
     /// Baseline cells matching this cell.
@@ -270,6 +283,7 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
         Box::new(ShortLivedCell),
         Box::new(NewArfcnUnusualChannel),
         Box::new(SmsBlasterPattern),
+        Box::new(KnownFakeCell),
     ]
 }
 

@@ -1,0 +1,43 @@
+//! Chain of custody of a run: which recording it read (SHA-256, size, format, rate, frequency,
+//! the recording's own time, sensor and position) and the command line that started it, stored
+//! beside the run so that reports and exports can tie every verdict to the exact file.
+
+use std::path::Path;
+
+use anyhow::Result;
+use cellsentry_capture::{describe_recording, SourceInfo};
+use cellsentry_store::{NewRecording, RunId, Store};
+use serde_json::json;
+
+/// Hashes the recording at `path` (read with `info`) and stores it for `run`, with the
+/// command line in the run's settings.
+pub fn record(store: &mut Store, run: RunId, path: &Path, info: &SourceInfo) -> Result<()> {
+    let ev = describe_recording(path, info)?;
+    store.add_recording(&NewRecording {
+        run_id: run,
+        path: ev.data_path.display().to_string(),
+        sha256: ev.sha256,
+        size_bytes: ev.size_bytes,
+        meta_path: ev.meta_path.map(|p| p.display().to_string()),
+        meta_sha256: ev.meta_sha256,
+        format: ev.format,
+        sample_rate_hz: Some(ev.sample_rate_hz),
+        center_freq_hz: Some(ev.center_freq_hz),
+        recorded_unix_ms: ev
+            .recorded_unix_ns
+            .map(|ns| ns.div_euclid(1_000_000) as i64),
+        sensor_id: ev.sensor_id,
+        sensor_lat_deg: ev.sensor_lat_deg,
+        sensor_lon_deg: ev.sensor_lon_deg,
+        metadata: ev.metadata,
+    })?;
+    store.merge_run_settings(run, &json!({ "command_line": command_line() }))?;
+    Ok(())
+}
+
+/// The program's arguments as the user typed them (lossy for non-UTF-8 bytes).
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
