@@ -1,14 +1,28 @@
 //! Live radios through SoapySDR (HackRF, LimeSDR, RTL-SDR, and anything else with a module).
 //!
 //! Receive only: this module opens RX streams and nothing else; there is no transmit path.
-//! Overflows, timeouts and transient stream errors are counted (see [`LiveStats`]) and never
-//! end the stream, because a field sensor must keep listening through a USB hiccup.
+//!
+//! * Samples are read in the radio's native format (cs16, cs8, cu8) and scaled by its full
+//!   scale, the same conversion as the file readers, so a recording of a live stream is
+//!   lossless and dBFS means the same on every radio; other formats are read as cf32.
+//! * Overflows, timeouts and transient stream errors are counted (see [`LiveStats`]) and never
+//!   end the stream, because a field sensor must keep listening through a USB hiccup. Lost
+//!   samples advance [`IqBlock::first_sample`], so time stays true: exactly, from the
+//!   driver's hardware timestamps where it gives them (LimeSDR, USRP, ...); estimated from the
+//!   wall clock where it does not (HackRF).
+//! * A radio that delivers nothing but errors for [`DEAD_AFTER_ERRORS`], or nothing at all for
+//!   [`DEAD_AFTER_SILENCE`], is gone (unplugged, crashed): the stream ends with one
+//!   [`CaptureError::Device`] line.
+//! * Driver log messages go through our handler: errors are kept for that line, warnings are
+//!   printed as one line each, the chatter (info, debug, the "O" overflow marks) is dropped
+//!   since the counters above carry it.
 
-use std::ffi::CStr;
+use std::ffi::{c_char, CStr};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use num_complex::Complex32;
-use soapysdr::{Args, Device, Direction, ErrorCode, RxStream};
+use num_complex::{Complex, Complex32};
+use soapysdr::{Args, Device, Direction, ErrorCode, Format, RxStream, StreamSample};
 
 use crate::radio::{DeviceInfo, GainControl, LiveStats, RadioProfile, RadioSettings};
 use crate::timefmt::now_unix_ns;
@@ -28,16 +42,85 @@ const READ_TIMEOUT_US: i64 = 100_000;
 /// A `read_block` that got nothing for this long returns an empty block, so the caller can
 /// check for shutdown instead of hanging on a dead radio.
 const IDLE_RETURN: Duration = Duration::from_secs(1);
-/// This many consecutive non-overflow stream errors mean the radio is gone.
-const MAX_CONSECUTIVE_ERRORS: u32 = 200;
+/// Nothing but stream errors for this long: the radio is gone.
+pub const DEAD_AFTER_ERRORS: Duration = Duration::from_secs(1);
+/// Not one sample for this long (only timeouts): the radio is gone. Longer than
+/// [`DEAD_AFTER_ERRORS`] because a USB bus can stall for a moment and recover.
+pub const DEAD_AFTER_SILENCE: Duration = Duration::from_secs(3);
+/// Pause after a stream error, so a radio failing in a tight loop does not spin a core.
+const ERROR_BACKOFF: Duration = Duration::from_millis(10);
+/// Without hardware time, a read that waited this long for its samples shows that the
+/// driver's buffer was empty, i.e. the samples just read are the newest.
+const CAUGHT_UP_WAIT: Duration = Duration::from_millis(1);
+/// Without hardware time, samples held back after an overflow until the driver's buffer is
+/// drained (to place the gap before them); beyond this they are placed by the wall clock.
+const MAX_HELD_S: f64 = 2.0;
 
 fn soapy_err(context: &str, e: soapysdr::Error) -> CaptureError {
-    CaptureError::Device(format!("{context}: {}", e.message.trim()))
+    let mut text = format!("{context}: {}", describe(&e));
+    if let Some(said) = take_driver_error() {
+        text.push_str(&format!(" (driver: {said})"));
+    }
+    CaptureError::Device(text)
+}
+
+/// A SoapySDR error in words: its message, or its code when the library gave none.
+fn describe(e: &soapysdr::Error) -> String {
+    let message = e.message.trim();
+    if !message.is_empty() {
+        return message.to_string();
+    }
+    match e.code {
+        ErrorCode::Timeout => "timeout",
+        ErrorCode::StreamError => "stream error",
+        ErrorCode::Corruption => "data corruption",
+        ErrorCode::Overflow => "overflow",
+        ErrorCode::NotSupported => "not supported",
+        ErrorCode::TimeError => "time error",
+        ErrorCode::Underflow => "underflow",
+        _ => "unknown error",
+    }
+    .to_string()
+}
+
+/// The last error a driver logged, kept for the error line of the failure it explains.
+static DRIVER_ERROR: Mutex<Option<String>> = Mutex::new(None);
+
+fn take_driver_error() -> Option<String> {
+    DRIVER_ERROR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+}
+
+/// SoapySDR log handler (called from driver threads too).
+extern "C" fn on_soapy_log(level: soapysdr_sys::SoapySDRLogLevel, message: *const c_char) {
+    if message.is_null() {
+        return;
+    }
+    // SAFETY: SoapySDR passes a NUL-terminated string valid for the duration of the call.
+    let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    if level <= soapysdr_sys::SoapySDRLogLevel_SOAPY_SDR_ERROR {
+        *DRIVER_ERROR.lock().unwrap_or_else(|p| p.into_inner()) = Some(text.to_string());
+    } else if level == soapysdr_sys::SoapySDRLogLevel_SOAPY_SDR_WARNING {
+        eprintln!("warning: SoapySDR: {}", text.replace('\n', " "));
+    }
+}
+
+fn install_log_handler() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registering a plain extern "C" function that lives for the whole program.
+    ONCE.call_once(|| unsafe { soapysdr_sys::SoapySDR_registerLogHandler(Some(on_soapy_log)) });
 }
 
 /// Hardware modules SoapySDR can load (file paths), without loading them.
 pub fn list_modules() -> Result<Vec<String>, CaptureError> {
     let mut len: usize = 0;
+    install_log_handler();
     let _guard = soapy_lock();
     // SAFETY: SoapySDR_listModules returns `len` NUL-terminated strings (or NULL) owned by
     // the caller, released below with SoapySDRStrings_clear as the C API requires.
@@ -95,6 +178,7 @@ fn soapy_lock() -> std::sync::MutexGuard<'static, ()> {
 
 fn enumerate(device_args: &str) -> Result<Vec<Args>, CaptureError> {
     check_args_text(device_args)?;
+    install_log_handler();
     let _guard = soapy_lock();
     soapysdr::enumerate(device_args).map_err(|e| soapy_err("SoapySDR device enumeration failed", e))
 }
@@ -137,26 +221,174 @@ enum PpmMode {
     TuneOffset(f64),
 }
 
+/// The RX stream, in the radio's native sample format where we convert it ourselves.
+enum NativeRx {
+    Cf32(RxStream<Complex32>),
+    Cs16(RxStream<Complex<i16>>, Vec<Complex<i16>>),
+    Cs8(RxStream<Complex<i8>>, Vec<Complex<i8>>),
+    Cu8(RxStream<Complex<u8>>, Vec<Complex<u8>>),
+}
+
+/// Reads up to `n` samples of type `E` and appends them, converted, to `out`.
+fn read_converted<E: StreamSample + Copy + Default>(
+    stream: &mut RxStream<E>,
+    scratch: &mut Vec<E>,
+    n: usize,
+    timeout_us: i64,
+    out: &mut Vec<Complex32>,
+    convert: impl Fn(E) -> Complex32,
+) -> Result<usize, soapysdr::Error> {
+    scratch.resize(n, E::default());
+    let got = stream.read(&mut [&mut scratch[..n]], timeout_us)?.min(n);
+    out.extend(scratch[..got].iter().map(|&s| convert(s)));
+    Ok(got)
+}
+
+impl NativeRx {
+    /// Opens the stream in the native format when it is one we convert and its full scale is
+    /// sane; cf32 (the driver converts) otherwise. Returns the stream, the format the samples
+    /// arrive in and 1 / full scale.
+    fn open(device: &Device, ch: usize) -> Result<(NativeRx, SampleFormat, f32), soapysdr::Error> {
+        let native = device.native_stream_format(Direction::Rx, ch).ok();
+        let usable = native.filter(|(_, full)| full.is_finite() && *full >= 1.0);
+        Ok(match usable {
+            Some((Format::CS16, full)) => (
+                NativeRx::Cs16(device.rx_stream(&[ch])?, Vec::new()),
+                SampleFormat::Ci16Le,
+                (1.0 / full) as f32,
+            ),
+            Some((Format::CS8, full)) => (
+                NativeRx::Cs8(device.rx_stream(&[ch])?, Vec::new()),
+                SampleFormat::Ci8,
+                (1.0 / full) as f32,
+            ),
+            Some((Format::CU8, full)) => (
+                NativeRx::Cu8(device.rx_stream(&[ch])?, Vec::new()),
+                SampleFormat::Cu8,
+                (1.0 / full) as f32,
+            ),
+            _ => (
+                NativeRx::Cf32(device.rx_stream(&[ch])?),
+                SampleFormat::Cf32Le,
+                1.0,
+            ),
+        })
+    }
+
+    fn activate(&mut self) -> Result<(), soapysdr::Error> {
+        match self {
+            NativeRx::Cf32(s) => s.activate(None),
+            NativeRx::Cs16(s, _) => s.activate(None),
+            NativeRx::Cs8(s, _) => s.activate(None),
+            NativeRx::Cu8(s, _) => s.activate(None),
+        }
+    }
+
+    fn deactivate(&mut self) -> Result<(), soapysdr::Error> {
+        match self {
+            NativeRx::Cf32(s) => s.deactivate(None),
+            NativeRx::Cs16(s, _) => s.deactivate(None),
+            NativeRx::Cs8(s, _) => s.deactivate(None),
+            NativeRx::Cu8(s, _) => s.deactivate(None),
+        }
+    }
+
+    /// Hardware time of the first sample of the last successful read (meaningful only for
+    /// drivers that stamp their reads).
+    fn time_ns(&self) -> i64 {
+        match self {
+            NativeRx::Cf32(s) => s.time_ns(),
+            NativeRx::Cs16(s, _) => s.time_ns(),
+            NativeRx::Cs8(s, _) => s.time_ns(),
+            NativeRx::Cu8(s, _) => s.time_ns(),
+        }
+    }
+
+    /// Reads up to `n` samples, appended to `out` as +-1.0 full scale (the file readers'
+    /// conversion: x / full scale; cu8 centred on full scale - 0.5, rtl_sdr's 127.5).
+    fn read(
+        &mut self,
+        out: &mut Vec<Complex32>,
+        n: usize,
+        scale: f32,
+        timeout_us: i64,
+    ) -> Result<usize, soapysdr::Error> {
+        match self {
+            NativeRx::Cf32(s) => {
+                let start = out.len();
+                out.resize(start + n, Complex32::new(0.0, 0.0));
+                let got = s
+                    .read(&mut [&mut out[start..]], timeout_us)
+                    .map(|g| g.min(n));
+                out.truncate(start + *got.as_ref().unwrap_or(&0));
+                got
+            }
+            NativeRx::Cs16(s, scratch) => read_converted(s, scratch, n, timeout_us, out, |v| {
+                Complex32::new(f32::from(v.re) * scale, f32::from(v.im) * scale)
+            }),
+            NativeRx::Cs8(s, scratch) => read_converted(s, scratch, n, timeout_us, out, |v| {
+                Complex32::new(f32::from(v.re) * scale, f32::from(v.im) * scale)
+            }),
+            NativeRx::Cu8(s, scratch) => {
+                let mid = 1.0 / scale - 0.5;
+                read_converted(s, scratch, n, timeout_us, out, |v| {
+                    Complex32::new(
+                        (f32::from(v.re) - mid) * scale,
+                        (f32::from(v.im) - mid) * scale,
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// How stream indices (and so lost samples) are worked out.
+enum Timing {
+    /// The driver stamps its reads with hardware time: index = ticks since the first read.
+    Hardware { first_tick: Option<i64> },
+    /// No usable hardware time: indices follow the samples delivered, and gaps after an
+    /// overflow or a restart are estimated from the wall clock.
+    WallClock {
+        /// When stream index 0 would have been sampled.
+        epoch: Instant,
+        /// Smallest observed lag (wall-clock index minus delivered index) before the first
+        /// gap: the driver's normal buffering, which must not be counted as loss. Frozen at
+        /// the first gap: later indices carry that gap's estimate error, and measuring the
+        /// lag against them would add each error to the next.
+        min_lag: Option<i64>,
+        lag_frozen: bool,
+        /// After an overflow or a restart: samples held until the driver's buffer is drained,
+        /// when the gap before them can be sized.
+        held: Option<Vec<Complex32>>,
+    },
+}
+
 /// A live SoapySDR receive stream.
 pub struct SoapySource {
     device: Device,
-    stream: RxStream<Complex32>,
+    rx: NativeRx,
+    /// 1 / the native format's full scale.
+    scale: f32,
     info: SourceInfo,
     profile: &'static RadioProfile,
+    /// The radio's name in messages ("HackRF One", "SoapySDR device cellsentry_test").
+    name: String,
     channel: usize,
     ppm_mode: PpmMode,
     warnings: Vec<String>,
     stats: LiveStats,
-    /// Stream index of the next delivered sample (dropped samples included).
+    timing: Timing,
+    /// Stream index of the next sample to deliver (dropped samples included).
     next_sample: u64,
-    /// When stream index 0 would have been sampled, for gap estimates.
-    epoch: Instant,
-    /// Smallest observed lag (wall-clock index minus delivered index): the driver's normal
-    /// buffering, which must not be counted as loss.
-    min_lag: Option<i64>,
+    /// Samples placed in the stream but not yet handed out; the first is `next_sample`.
+    ready: Vec<Complex32>,
     /// Samples still to discard while the synthesiser settles after a retune.
     discard_left: u64,
-    consecutive_errors: u32,
+    /// When the radio last delivered a sample (or the stream was (re)started).
+    last_sample_at: Instant,
+    /// Whether every read since `last_sample_at` failed with a stream error.
+    only_errors: bool,
+    last_error: Option<String>,
 }
 
 impl SoapySource {
@@ -169,10 +401,17 @@ impl SoapySource {
             return Err(no_match_error(device_args));
         };
         let chosen = device_info(chosen);
+        // As SoapySDR's own Device::make does: the enumeration result, plus the caller's keys
+        // it does not name (drivers report what identifies a radio, not every setting).
         let mut open_args = Args::new();
         for (k, v) in &chosen.args {
             // Values came out of C strings, so they hold no NUL.
             open_args.set(k.as_str(), v.as_str());
+        }
+        for (k, v) in Args::from(device_args).iter() {
+            if !chosen.args.contains_key(k) {
+                open_args.set(k, v);
+            }
         }
         let device = {
             let _guard = soapy_lock();
@@ -187,7 +426,12 @@ impl SoapySource {
             chosen.driver.clone()
         };
         let profile = RadioProfile::for_driver(&driver);
-        let name = profile.name;
+        let name = if profile.driver.is_empty() {
+            format!("{} {driver}", profile.name)
+        } else {
+            profile.name.to_string()
+        };
+        let name = name.as_str();
         let ch = settings.channel;
         let rx = Direction::Rx;
         let mut warnings = Vec::new();
@@ -227,7 +471,7 @@ impl SoapySource {
                 .map_err(|e| soapy_err(&format!("{name}: cannot select antenna {ant}"), e))?;
         }
 
-        apply_gains(&device, profile, settings)?;
+        apply_gains(&device, profile, name, settings)?;
         let gain_db = device.gain(rx, ch).ok();
 
         let (ppm_mode, tune_hz) = ppm_plan(&device, ch, settings);
@@ -236,7 +480,7 @@ impl SoapySource {
                 .set_component_frequency(rx, ch, "CORR", settings.ppm, ())
                 .map_err(|e| soapy_err(&format!("{name}: cannot set {} ppm", settings.ppm), e))?;
         }
-        check_freq(profile, settings.center_freq_hz)?;
+        check_freq(profile, name, settings.center_freq_hz)?;
         device.set_frequency(rx, ch, tune_hz, ()).map_err(|e| {
             soapy_err(
                 &format!("{name}: cannot tune to {} Hz", settings.center_freq_hz),
@@ -244,45 +488,51 @@ impl SoapySource {
             )
         })?;
 
-        let native = device.native_stream_format(rx, ch).map(|(f, _)| f).ok();
-        let format = match native {
-            Some(soapysdr::Format::CS16) => SampleFormat::Ci16Le,
-            Some(soapysdr::Format::CS8) => SampleFormat::Ci8,
-            Some(soapysdr::Format::CU8) => SampleFormat::Cu8,
-            _ => SampleFormat::Cf32Le,
-        };
-
-        let mut stream = device
-            .rx_stream::<Complex32>(&[ch])
+        let (mut stream, format, scale) = NativeRx::open(&device, ch)
             .map_err(|e| soapy_err(&format!("{name}: cannot open the RX stream"), e))?;
+        let hardware_time = device.has_hardware_time(None).unwrap_or(false);
         stream
-            .activate(None)
+            .activate()
             .map_err(|e| soapy_err(&format!("{name}: cannot start the RX stream"), e))?;
-        let epoch = Instant::now();
+        let started = Instant::now();
+        let timing = if hardware_time {
+            Timing::Hardware { first_tick: None }
+        } else {
+            Timing::WallClock {
+                epoch: started,
+                min_lag: None,
+                lag_frozen: false,
+                held: None,
+            }
+        };
         let info = SourceInfo {
             sample_rate_hz: actual_rate,
             center_freq_hz: settings.center_freq_hz,
             format,
             description: format!("soapy:{device_args}"),
-            device: Some(driver),
+            device: Some(driver.clone()),
             gain_db,
             total_samples: None,
             start_unix_ns: Some(now_unix_ns()),
         };
         Ok(SoapySource {
             device,
-            stream,
+            rx: stream,
+            scale,
             info,
             profile,
+            name: name.to_string(),
             channel: ch,
             ppm_mode,
             warnings,
             stats: LiveStats::default(),
+            timing,
             next_sample: 0,
-            epoch,
-            min_lag: None,
+            ready: Vec::new(),
             discard_left: 0,
-            consecutive_errors: 0,
+            last_sample_at: started,
+            only_errors: false,
+            last_error: None,
         })
     }
 
@@ -291,7 +541,8 @@ impl SoapySource {
         self.profile
     }
 
-    /// Non-fatal remarks from opening (several matches, a rate that tends to overflow).
+    /// Non-fatal remarks from opening (several matches, a rate that tends to overflow) and
+    /// from streaming (unusable hardware timestamps).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -301,36 +552,156 @@ impl SoapySource {
         self.stats
     }
 
-    /// Stream index the wall clock says we should be at now.
-    fn wall_index(&self) -> i64 {
-        (self.epoch.elapsed().as_secs_f64() * self.info.sample_rate_hz) as i64
+    /// A sensor of the radio (`lo_locked`, `temperature`, ... as its driver names them), or
+    /// `None` when it has no such sensor.
+    pub fn sensor(&self, key: &str) -> Option<String> {
+        if key.contains('\0') {
+            return None;
+        }
+        self.device.read_sensor(key).ok()
     }
 
-    /// After an overflow or a stream restart: count as dropped whatever the wall clock says
-    /// is missing beyond the usual buffering lag.
-    fn resync(&mut self) {
-        let lag = self.wall_index() - self.next_sample as i64;
-        let missing = lag - self.min_lag.unwrap_or(0);
-        if missing > 0 {
-            self.next_sample += missing as u64;
-            self.stats.dropped_total += missing as u64;
+    /// Whether stream indices come from the driver's hardware timestamps (exact) rather than
+    /// the wall clock (an estimate after each overflow).
+    pub fn has_hardware_timing(&self) -> bool {
+        matches!(self.timing, Timing::Hardware { .. })
+    }
+
+    /// Counts `missing` samples as lost before the next delivered one.
+    fn skip(&mut self, missing: u64) {
+        self.next_sample += missing;
+        self.stats.dropped_total += missing;
+    }
+
+    /// Places `samples`, just read with hardware time `time_ns`, in the stream: fills
+    /// `ready` (the first sample is then `next_sample`), unless they are held back.
+    fn place(&mut self, samples: Vec<Complex32>, time_ns: i64, waited: Duration) {
+        let rate = self.info.sample_rate_hz;
+        if let Timing::Hardware { first_tick } = &mut self.timing {
+            // SAFETY: a pure arithmetic function of the library.
+            let tick = unsafe { soapysdr_sys::SoapySDR_timeNsToTicks(time_ns, rate) };
+            let index = tick - *first_tick.get_or_insert(tick);
+            self.ready = samples;
+            if index >= self.next_sample as i64 {
+                self.skip(index as u64 - self.next_sample);
+                return;
+            }
+            // Time went backwards: the driver does not really stamp its reads.
+            self.warnings.push(format!(
+                "{}: hardware timestamps are not usable; lost samples are estimated from the wall clock",
+                self.name
+            ));
+            self.timing = Timing::WallClock {
+                epoch: Instant::now() - Duration::from_secs_f64(self.next_sample as f64 / rate),
+                min_lag: None,
+                lag_frozen: false,
+                held: None,
+            };
+            return;
+        }
+        match &mut self.timing {
+            Timing::Hardware { .. } => {}
+            Timing::WallClock {
+                epoch,
+                min_lag,
+                lag_frozen,
+                held,
+            } => {
+                let wall_index = (epoch.elapsed().as_secs_f64() * rate) as i64;
+                let Some(mut kept) = held.take() else {
+                    if !*lag_frozen {
+                        let lag = wall_index - (self.next_sample + samples.len() as u64) as i64;
+                        *min_lag = Some(min_lag.map_or(lag, |m| m.min(lag)));
+                    }
+                    self.ready = samples;
+                    return;
+                };
+                kept.extend_from_slice(&samples);
+                if waited < CAUGHT_UP_WAIT && (kept.len() as f64) < MAX_HELD_S * rate {
+                    // Still draining what the driver buffered during the gap.
+                    *held = Some(kept);
+                    return;
+                }
+                // These samples end about now (less the usual lag): the gap comes before them.
+                *lag_frozen = true;
+                let first = wall_index - min_lag.unwrap_or(0) - kept.len() as i64;
+                let missing = (first - self.next_sample as i64).max(0) as u64;
+                self.skip(missing);
+                self.ready = kept;
+            }
         }
     }
 
-    fn note_lag(&mut self) {
-        let lag = self.wall_index() - self.next_sample as i64;
-        self.min_lag = Some(self.min_lag.map_or(lag, |m| m.min(lag)));
+    /// After an overflow or a restart, without hardware time: hold what comes next until
+    /// the gap can be sized.
+    fn expect_gap(&mut self) {
+        if let Timing::WallClock { held, .. } = &mut self.timing {
+            held.get_or_insert_with(Vec::new);
+        }
+    }
+
+    /// Hands out up to `n` ready samples, dropping the ones still to discard after a retune.
+    fn take_ready(&mut self, n: usize) -> Option<IqBlock> {
+        let skip = (self.discard_left.min(self.ready.len() as u64)) as usize;
+        if skip > 0 {
+            // Settling after a retune: these samples are on no frequency at all.
+            self.ready.drain(..skip);
+            self.discard_left -= skip as u64;
+            self.skip(skip as u64);
+        }
+        if self.ready.is_empty() {
+            return None;
+        }
+        let samples = if self.ready.len() <= n {
+            std::mem::take(&mut self.ready)
+        } else {
+            let rest = self.ready.split_off(n);
+            std::mem::replace(&mut self.ready, rest)
+        };
+        let first_sample = self.next_sample;
+        self.next_sample += samples.len() as u64;
+        Some(IqBlock {
+            samples,
+            first_sample,
+            center_freq_hz: self.info.center_freq_hz,
+            dropped_total: self.stats.dropped_total,
+        })
+    }
+
+    /// The error that ends the stream when the radio has stopped delivering.
+    fn check_alive(&self) -> Result<(), CaptureError> {
+        let quiet = self.last_sample_at.elapsed();
+        let limit = if self.only_errors {
+            DEAD_AFTER_ERRORS
+        } else {
+            DEAD_AFTER_SILENCE
+        };
+        if quiet < limit {
+            return Ok(());
+        }
+        let quiet_s = quiet.as_secs_f64();
+        let what = match (&self.last_error, self.only_errors) {
+            (Some(e), true) => format!("nothing but errors for {quiet_s:.1} s ({e})"),
+            (Some(e), false) => format!("no samples for {quiet_s:.1} s (last error: {e})"),
+            (None, _) => format!("no samples for {quiet_s:.1} s"),
+        };
+        let driver =
+            take_driver_error().map_or(String::new(), |d| format!("; the driver said: {d}"));
+        Err(CaptureError::Device(format!(
+            "{} stopped streaming: {what}{driver}; unplugged or crashed?",
+            self.name
+        )))
     }
 }
 
 fn apply_gains(
     device: &Device,
     profile: &RadioProfile,
+    name: &str,
     settings: &RadioSettings,
 ) -> Result<(), CaptureError> {
     let rx = Direction::Rx;
     let ch = settings.channel;
-    let name = profile.name;
     // Fixed gain: automatic gain control would make power readings incomparable over time.
     if device.has_gain_mode(rx, ch).unwrap_or(false) {
         device
@@ -388,12 +759,11 @@ fn ppm_plan(device: &Device, ch: usize, settings: &RadioSettings) -> (PpmMode, f
     }
 }
 
-fn check_freq(profile: &RadioProfile, freq_hz: f64) -> Result<(), CaptureError> {
+fn check_freq(profile: &RadioProfile, name: &str, freq_hz: f64) -> Result<(), CaptureError> {
     let (lo, hi) = profile.freq_range_hz;
     if !(freq_hz.is_finite() && freq_hz >= lo && freq_hz <= hi) {
         return Err(CaptureError::Device(format!(
-            "{}: cannot tune to {:.6} MHz (range {:.3}..{:.3} MHz)",
-            profile.name,
+            "{name}: cannot tune to {:.6} MHz (range {:.3}..{:.3} MHz)",
             freq_hz / 1e6,
             lo / 1e6,
             hi / 1e6
@@ -409,69 +779,56 @@ impl IqSource for SoapySource {
 
     fn read_block(&mut self, max_samples: usize) -> Result<Option<IqBlock>, CaptureError> {
         let n = max_samples.clamp(1, MAX_LIVE_BLOCK);
-        let mut buf = vec![Complex32::new(0.0, 0.0); n];
         let started = Instant::now();
         loop {
-            match self.stream.read(&mut [&mut buf[..]], READ_TIMEOUT_US) {
+            if let Some(block) = self.take_ready(n) {
+                return Ok(Some(block));
+            }
+            let mut samples = Vec::with_capacity(n);
+            let read_at = Instant::now();
+            match self.rx.read(&mut samples, n, self.scale, READ_TIMEOUT_US) {
                 Ok(0) => {}
-                Ok(got) => {
-                    self.consecutive_errors = 0;
-                    let got = got.min(n);
-                    let skip = (self.discard_left.min(got as u64)) as usize;
-                    if skip > 0 {
-                        // Settling after a retune: these samples are on no frequency at all.
-                        self.discard_left -= skip as u64;
-                        self.next_sample += skip as u64;
-                        self.stats.dropped_total += skip as u64;
-                    }
-                    if got > skip {
-                        buf.truncate(got);
-                        if skip > 0 {
-                            buf.drain(..skip);
-                        }
-                        let first_sample = self.next_sample;
-                        self.next_sample += buf.len() as u64;
-                        self.note_lag();
-                        return Ok(Some(IqBlock {
-                            samples: buf,
-                            first_sample,
-                            center_freq_hz: self.info.center_freq_hz,
-                            dropped_total: self.stats.dropped_total,
-                        }));
-                    }
+                Ok(_) => {
+                    self.last_sample_at = Instant::now();
+                    self.only_errors = false;
+                    self.last_error = None;
+                    let time_ns = self.rx.time_ns();
+                    self.place(samples, time_ns, read_at.elapsed());
+                    continue;
                 }
                 Err(e) => match e.code {
+                    // The radio is streaming, we were late: the gap shows in the next
+                    // timestamp, or is sized from the wall clock once the buffer is drained.
                     ErrorCode::Overflow => {
                         self.stats.overflows += 1;
-                        self.resync();
+                        self.last_sample_at = Instant::now();
+                        self.expect_gap();
                     }
-                    ErrorCode::Timeout => self.stats.timeouts += 1,
+                    ErrorCode::Timeout => {
+                        self.stats.timeouts += 1;
+                        self.only_errors = false;
+                    }
                     ErrorCode::Corruption
                     | ErrorCode::StreamError
                     | ErrorCode::TimeError
                     | ErrorCode::Underflow => {
                         self.stats.stream_errors += 1;
-                        self.consecutive_errors += 1;
-                        if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS {
-                            return Err(soapy_err(
-                                &format!(
-                                    "{}: {} stream errors in a row (radio unplugged?)",
-                                    self.profile.name, self.consecutive_errors
-                                ),
-                                e,
-                            ));
+                        if self.last_error.is_none() {
+                            self.only_errors = true;
                         }
+                        self.last_error = Some(describe(&e));
+                        std::thread::sleep(ERROR_BACKOFF);
                     }
                     _ => {
                         return Err(soapy_err(
-                            &format!("{}: reading the RX stream failed", self.profile.name),
+                            &format!("{}: reading the RX stream failed", self.name),
                             e,
                         ))
                     }
                 },
             }
+            self.check_alive()?;
             if started.elapsed() >= IDLE_RETURN {
-                self.resync();
                 return Ok(Some(IqBlock {
                     samples: Vec::new(),
                     first_sample: self.next_sample,
@@ -485,21 +842,32 @@ impl IqSource for SoapySource {
     /// Retunes with the stream stopped, so no buffered sample from the old frequency is
     /// delivered as the new one; the pause and the settling time count as dropped samples.
     fn retune(&mut self, center_freq_hz: f64) -> Result<(), CaptureError> {
-        check_freq(self.profile, center_freq_hz)?;
-        let name = self.profile.name;
+        check_freq(self.profile, &self.name, center_freq_hz)?;
         let tune_hz = match self.ppm_mode {
             PpmMode::TuneOffset(factor) => center_freq_hz / factor,
             PpmMode::None | PpmMode::Component => center_freq_hz,
         };
-        let _ = self.stream.deactivate(None);
+        // Samples of the old frequency not yet handed out are dropped with the rest.
+        let stale = std::mem::take(&mut self.ready);
+        self.skip(stale.len() as u64);
+        let _ = self.rx.deactivate();
         self.device
             .set_frequency(Direction::Rx, self.channel, tune_hz, ())
-            .map_err(|e| soapy_err(&format!("{name}: cannot tune to {center_freq_hz} Hz"), e))?;
-        self.stream
-            .activate(None)
-            .map_err(|e| soapy_err(&format!("{name}: cannot restart the RX stream"), e))?;
+            .map_err(|e| {
+                soapy_err(
+                    &format!("{}: cannot tune to {center_freq_hz} Hz", self.name),
+                    e,
+                )
+            })?;
+        self.rx
+            .activate()
+            .map_err(|e| soapy_err(&format!("{}: cannot restart the RX stream", self.name), e))?;
         self.info.center_freq_hz = center_freq_hz;
-        self.resync();
+        self.last_sample_at = Instant::now();
+        if let Timing::WallClock { held, .. } = &mut self.timing {
+            // Whatever was held came from the old frequency: it becomes part of the gap.
+            *held = Some(Vec::new());
+        }
         self.discard_left = (self.profile.retune_settle_s * self.info.sample_rate_hz) as u64;
         Ok(())
     }

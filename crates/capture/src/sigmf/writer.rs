@@ -58,9 +58,13 @@ impl SigmfWriterConfig {
         }
     }
 
-    /// Copies rate, device, gain, description and start time from a source.
+    /// Copies rate, sample format, device, gain, description and start time from a source.
+    /// Keeping the source's format makes a recording of a live radio lossless and compact: the
+    /// SoapySDR backend delivers the radio's native integers scaled exactly as this format's
+    /// decoder scales them.
     pub fn from_source_info(info: &SourceInfo) -> Self {
         SigmfWriterConfig {
+            format: info.format,
             description: Some(info.description.clone()),
             hw: info.device.clone(),
             gain_db: info.gain_db,
