@@ -299,8 +299,9 @@ pub struct LiveStats {
     pub timeouts: u64,
     /// Other recoverable stream errors (corruption, stream error, late packets).
     pub stream_errors: u64,
-    /// Samples lost in total, estimated from the wall clock at each overflow or gap, plus the
-    /// samples discarded while the synthesiser settles after a retune.
+    /// Samples lost in total: at each overflow or restart, exactly from the driver's hardware
+    /// timestamps where it gives them, else estimated from the wall clock; plus the samples
+    /// discarded while the synthesiser settles after a retune.
     pub dropped_total: u64,
 }
 

@@ -330,12 +330,13 @@ public:
     {
         const SoapySDR::Range r = getGainRange(dir, ch, name);
         std::lock_guard<std::mutex> lock(_settings);
-        gain_ref(name) = std::min(std::max(value, r.minimum()), r.maximum());
+        (name == "LNA" ? _lna_db : _vga_db) = std::min(std::max(value, r.minimum()), r.maximum());
     }
     double getGain(const int, const size_t, const std::string &name) const override
     {
+        getGainRange(SOAPY_SDR_RX, 0, name); // throws for an unknown element
         std::lock_guard<std::mutex> lock(_settings);
-        return const_cast<TestDevice *>(this)->gain_ref(name);
+        return name == "LNA" ? _lna_db : _vga_db;
     }
     SoapySDR::Range getGainRange(const int, const size_t, const std::string &name) const override
     {
@@ -452,8 +453,6 @@ private:
     {
         if (!(frequency >= 1e6 && frequency <= 6e9)) throw std::runtime_error(std::string(DRIVER) + ": cannot tune to " + std::to_string(frequency) + " Hz (1 MHz to 6 GHz)");
     }
-
-    double &gain_ref(const std::string &name) { return name == "LNA" ? _lna_db : _vga_db; }
 
     // Writes n samples of the air from `tick` at element `at` of the caller's buffer.
     void write_samples(void *buff, size_t at, long long tick, long long n, bool on_air) const
