@@ -52,6 +52,9 @@ const ERROR_BACKOFF: Duration = Duration::from_millis(10);
 /// Without hardware time, a read that waited this long for its samples shows that the
 /// driver's buffer was empty, i.e. the samples just read are the newest.
 const CAUGHT_UP_WAIT: Duration = Duration::from_millis(1);
+/// ... and after this many such reads the gap is sized (one could be a read that was merely
+/// preempted, not one that waited for the radio).
+const CAUGHT_UP_READS: u32 = 3;
 /// Without hardware time, samples held back after an overflow until the driver's buffer is
 /// drained (to place the gap before them); beyond this they are placed by the wall clock.
 const MAX_HELD_S: f64 = 2.0;
@@ -359,8 +362,21 @@ enum Timing {
         lag_frozen: bool,
         /// After an overflow or a restart: samples held until the driver's buffer is drained,
         /// when the gap before them can be sized.
-        held: Option<Vec<Complex32>>,
+        held: Option<Held>,
     },
+}
+
+/// Samples read after an overflow, without hardware time, while the gap before them is sized.
+///
+/// Each read gives an estimate of the first held sample's index: the wall-clock index now,
+/// less the usual lag, less the samples held. While the driver still has buffered samples
+/// the estimate is too high by what it still holds; once caught up it is too high only by
+/// how late the reader woke. So the smallest estimate is the best one.
+#[derive(Default)]
+struct Held {
+    samples: Vec<Complex32>,
+    first_estimate: Option<i64>,
+    caught_up_reads: u32,
 }
 
 /// A live SoapySDR receive stream.
@@ -608,7 +624,7 @@ impl SoapySource {
                 held,
             } => {
                 let wall_index = (epoch.elapsed().as_secs_f64() * rate) as i64;
-                let Some(mut kept) = held.take() else {
+                let Some(mut hold) = held.take() else {
                     if !*lag_frozen {
                         let lag = wall_index - (self.next_sample + samples.len() as u64) as i64;
                         *min_lag = Some(min_lag.map_or(lag, |m| m.min(lag)));
@@ -616,18 +632,25 @@ impl SoapySource {
                     self.ready = samples;
                     return;
                 };
-                kept.extend_from_slice(&samples);
-                if waited < CAUGHT_UP_WAIT && (kept.len() as f64) < MAX_HELD_S * rate {
+                hold.samples.extend_from_slice(&samples);
+                let estimate = wall_index - min_lag.unwrap_or(0) - hold.samples.len() as i64;
+                let first = hold.first_estimate.map_or(estimate, |e| e.min(estimate));
+                hold.first_estimate = Some(first);
+                if waited >= CAUGHT_UP_WAIT {
+                    hold.caught_up_reads += 1;
+                }
+                if hold.caught_up_reads < CAUGHT_UP_READS
+                    && (hold.samples.len() as f64) < MAX_HELD_S * rate
+                {
                     // Still draining what the driver buffered during the gap.
-                    *held = Some(kept);
+                    *held = Some(hold);
                     return;
                 }
-                // These samples end about now (less the usual lag): the gap comes before them.
+                // The gap comes before the held samples.
                 *lag_frozen = true;
-                let first = wall_index - min_lag.unwrap_or(0) - kept.len() as i64;
                 let missing = (first - self.next_sample as i64).max(0) as u64;
                 self.skip(missing);
-                self.ready = kept;
+                self.ready = hold.samples;
             }
         }
     }
@@ -636,7 +659,7 @@ impl SoapySource {
     /// the gap can be sized.
     fn expect_gap(&mut self) {
         if let Timing::WallClock { held, .. } = &mut self.timing {
-            held.get_or_insert_with(Vec::new);
+            held.get_or_insert_with(Held::default);
         }
     }
 
@@ -866,7 +889,7 @@ impl IqSource for SoapySource {
         self.last_sample_at = Instant::now();
         if let Timing::WallClock { held, .. } = &mut self.timing {
             // Whatever was held came from the old frequency: it becomes part of the gap.
-            *held = Some(Vec::new());
+            *held = Some(Held::default());
         }
         self.discard_left = (self.profile.retune_settle_s * self.info.sample_rate_hz) as u64;
         Ok(())

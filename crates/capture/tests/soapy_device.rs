@@ -324,6 +324,12 @@ fn without_timestamps_gaps_are_sized_from_the_wall_clock() {
     assert!(stats.overflows >= 3, "{stats:?}");
     assert!(checked >= 10, "only {checked} blocks could be placed");
     assert_eq!(stats.dropped_total, end - delivered);
+    // The device's own count of what it overwrote, within 1 %.
+    let device_dropped: f64 = source.sensor("dropped_samples").unwrap().parse().unwrap();
+    assert!(
+        (stats.dropped_total as f64 - device_dropped).abs() <= 0.01 * device_dropped,
+        "{stats:?} vs {device_dropped}"
+    );
 }
 
 /// A device that dies mid-stream (every read a stream error) ends the stream about a second
