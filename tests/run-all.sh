@@ -40,6 +40,13 @@ install_soapy_packages() {
         $sudo apt-get install -y -q --no-install-recommends $SOAPY_PACKAGES >/dev/null
 }
 
+# The sharing tests check the MISP/STIX exports with the official validators (from PyPI; not
+# installed here: .ci/run does it). Say so up front rather than let them fail unexplained.
+if ! python3 -c "import pymisp, stix2validator" 2>/dev/null; then
+    echo "note: python3 with pymisp and stix2-validator is missing: the sharing tests (crates/cellsentry/tests/share.rs) will fail;" \
+        "install them: python3 -m pip install pymisp stix2-validator" >&2
+fi
+
 if soapy_ready || { install_soapy_packages && soapy_ready; }; then
     cargo test --workspace --all-features --release "$@"
 else
