@@ -6,12 +6,19 @@ use std::path::Path;
 
 use anyhow::Result;
 use cellsentry_capture::{describe_recording, SourceInfo};
+use cellsentry_detect::Rule;
 use cellsentry_store::{NewRecording, RunId, Store};
 use serde_json::json;
 
 /// Hashes the recording at `path` (read with `info`) and stores it for `run`, with the
-/// command line in the run's settings.
-pub fn record(store: &mut Store, run: RunId, path: &Path, info: &SourceInfo) -> Result<()> {
+/// command line and the ids and versions of the rules that ran in the run's settings.
+pub fn record(
+    store: &mut Store,
+    run: RunId,
+    path: &Path,
+    info: &SourceInfo,
+    rules: &[Box<dyn Rule>],
+) -> Result<()> {
     let ev = describe_recording(path, info)?;
     store.add_recording(&NewRecording {
         run_id: run,
@@ -31,7 +38,14 @@ pub fn record(store: &mut Store, run: RunId, path: &Path, info: &SourceInfo) -> 
         sensor_lon_deg: ev.sensor_lon_deg,
         metadata: ev.metadata,
     })?;
-    store.merge_run_settings(run, &json!({ "command_line": command_line() }))?;
+    let rules: Vec<_> = rules
+        .iter()
+        .map(|r| json!({"id": r.id(), "version": r.version()}))
+        .collect();
+    store.merge_run_settings(
+        run,
+        &json!({ "command_line": command_line(), "rules": rules }),
+    )?;
     Ok(())
 }
 

@@ -40,6 +40,7 @@ pub use model::{
     LteSystemInfo, PagingCounters, Plmn, RachControl, Rat,
 };
 pub use profile::{ChannelBlock, Operator, Profile};
+pub use rules::texts::{rule_text, RuleText, RULE_TEXTS};
 pub use rules::{all_rules, Context, Detection, Rule, Severity};
 pub use scene::{CellHistory, CellKey, Sample, Scene};
 pub use thresholds::{Scoring, Thresholds};

@@ -7,6 +7,7 @@ mod live;
 mod record;
 mod replay;
 mod report;
+mod report_html;
 pub mod spectrum;
 mod synth;
 

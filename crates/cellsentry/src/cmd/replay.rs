@@ -427,7 +427,7 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         }
         // Chain of custody (issue #13): the recording's hashes and the command line.
         if let (Some(store), Some(run)) = (&mut store, run_id) {
-            crate::custody::record(store, run, path, &result.source)?;
+            crate::custody::record(store, run, path, &result.source, engine.rules())?;
         }
         if let (Some(store), Some(run)) = (&mut store, run_id) {
             persist::write_stream(

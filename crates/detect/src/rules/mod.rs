@@ -38,6 +38,7 @@ pub(crate) mod gsm_si;
 mod identity;
 mod lte;
 mod rf;
+pub mod texts;
 
 #[cfg(test)]
 pub(crate) mod testkit;
