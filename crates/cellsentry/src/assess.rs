@@ -4,9 +4,9 @@
 //! nothing of the receivers; this module is the one place that translates.
 
 use cellsentry_detect::{
-    Baseline, CarrierObservation, CellObservation, CellVerdict, Engine, FreqPriority, GeoPoint,
-    GsmSiType, GsmSystemInfo, LteSib1, LteSystemInfo, Plmn, Profile, RachControl, Scene, Survey,
-    Thresholds,
+    Baseline, BaselineFileKind, CarrierObservation, CellObservation, CellVerdict, Engine,
+    FreqPriority, GeoPoint, GsmSiType, GsmSystemInfo, LteSib1, LteSystemInfo, Plmn, Profile,
+    RachControl, Scene, Survey, Thresholds,
 };
 use cellsentry_gsm_l3::{CellSystemInfo, SiType};
 
@@ -312,11 +312,22 @@ pub fn engine(opts: &DetectOpts) -> anyhow::Result<Engine> {
         Some(c) => Some(Profile::builtin(c).map_err(|e| BadInput(e.to_string()))?),
         None => None,
     };
-    let mut baseline = match &opts.baseline {
-        Some(path) => Baseline::load(path).map_err(|e| BadInput(e.to_string()))?,
-        None => Baseline::empty(),
+    // --baseline takes a survey JSON or an OpenCellID/MLS CSV, told apart by content.
+    let baseline_is_csv = match &opts.baseline {
+        Some(path) => {
+            Baseline::file_kind(path).map_err(|e| BadInput(e.to_string()))?
+                == BaselineFileKind::CellDb
+        }
+        None => false,
     };
-    if let Some(csv) = &opts.cell_db {
+    let mut baseline = match &opts.baseline {
+        Some(path) if !baseline_is_csv => {
+            Baseline::load(path).map_err(|e| BadInput(e.to_string()))?
+        }
+        _ => Baseline::empty(),
+    };
+    let csv_baseline = opts.baseline.iter().filter(|_| baseline_is_csv);
+    for csv in opts.cell_db.iter().chain(csv_baseline) {
         let filter = match &opts.near {
             Some(text) => {
                 let (lat, lon) = text

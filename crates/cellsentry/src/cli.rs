@@ -167,7 +167,8 @@ pub struct DetectOpts {
     /// Country profile for the PLMN and channel checks: uk, us, ca, au, nz, jp.
     #[arg(long)]
     pub country: Option<String>,
-    /// Baseline of known cells (JSON written by --survey-out).
+    /// Baseline of known cells: a survey (JSON written by --survey-out) or an OpenCellID /
+    /// Mozilla Location Service CSV (plain or .gz), told apart by content.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// OpenCellID / Mozilla Location Service CSV (plain or .gz) to add to the baseline.

@@ -123,6 +123,29 @@ fn report_loads_prints_and_shows_custody_findings_and_comparison() {
         "--freq",
         "1877e6",
     ]));
+    // Evidence times are capture times where the recording has them: every observation,
+    // detection and verdict of the SigMF run falls in its 5 s from core:datetime.
+    {
+        let store = cellsentry_store::Store::open(&db, &Default::default()).unwrap();
+        let t0 = 1_741_944_413_000_i64; // 2025-03-14T09:26:53Z (date -d ... +%s)
+        let within = |t: i64| (t0..=t0 + 5_000).contains(&t);
+        let run = store.runs().unwrap()[0].id;
+        assert!(store
+            .detections(Some(run))
+            .unwrap()
+            .iter()
+            .all(|d| within(d.time_unix_ms)));
+        assert!(store
+            .verdicts(Some(run))
+            .unwrap()
+            .iter()
+            .all(|v| within(v.time_unix_ms)));
+        for c in store.cells(Some(run)).unwrap() {
+            let obs = store.observations_for_cell(c.id, Some(run)).unwrap();
+            assert!(obs.iter().all(|o| within(o.time_unix_ms)));
+        }
+        assert!(!store.detections(Some(run)).unwrap().is_empty());
+    }
     let html = d.join("case.html");
     ok(&run(&[
         "report",

@@ -369,6 +369,26 @@ impl Baseline {
         Baseline::from_json_str(&text, &path.display().to_string())
     }
 
+    /// What a baseline file holds, told by its content rather than its name: gzip or anything
+    /// that does not start with a JSON object is an OpenCellID / MLS CSV export; a JSON object
+    /// is a survey baseline (`--survey-out`).
+    pub fn file_kind(path: &Path) -> Result<BaselineFileKind, DetectError> {
+        let mut head = [0u8; 512];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| DetectError::io(path.display().to_string(), e))?;
+        let head = &head[..n];
+        if head.starts_with(&[0x1f, 0x8b]) {
+            return Ok(BaselineFileKind::CellDb);
+        }
+        // A UTF-8 byte-order mark, then blanks, then the first real character.
+        let text = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(head);
+        Ok(match text.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => BaselineFileKind::Survey,
+            _ => BaselineFileKind::CellDb,
+        })
+    }
+
     /// Learns a baseline from trusted observations (a survey run): every cell becomes a known
     /// cell with its power/offset statistics, and every PLMN gets its norms.
     pub fn from_scene(scene: &Scene) -> Self {
@@ -552,6 +572,15 @@ fn bad(rep: &mut ImportReport, line: u64, reason: &str) {
     if rep.errors.len() < MAX_REPORTED_ERRORS {
         rep.errors.push(format!("line {line}: {reason}"));
     }
+}
+
+/// The two kinds of file `--baseline` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineFileKind {
+    /// A survey baseline written by `--survey-out` (JSON).
+    Survey,
+    /// An OpenCellID / Mozilla Location Service CSV export (plain or gzip).
+    CellDb,
 }
 
 /// Parses `radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,
@@ -886,5 +915,25 @@ WIMAX,234,15,1,2,,0,0,1,1,1,1,1,0\n";
         assert_eq!(Baseline::load(&p).unwrap(), b);
         assert!(Baseline::from_json_str("{\"format\":\"x\"}", "t").is_err());
         assert!(Baseline::from_json_str("[", "t").is_err());
+    }
+
+    #[test]
+    fn file_kind_by_content_not_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let kind = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            Baseline::file_kind(&p).unwrap()
+        };
+        let survey = Baseline::empty();
+        let json = serde_json::to_vec(&survey).unwrap();
+        // A survey named .csv is still a survey; a CSV named .json is still a CSV.
+        assert_eq!(kind("a.csv", &json), BaselineFileKind::Survey);
+        assert_eq!(kind("b.json", CSV.as_bytes()), BaselineFileKind::CellDb);
+        assert_eq!(
+            kind("c", b"\xef\xbb\xbf  \n{\"format\": 1}"),
+            BaselineFileKind::Survey
+        );
+        assert_eq!(kind("d.gz", &[0x1f, 0x8b, 8, 0]), BaselineFileKind::CellDb);
     }
 }

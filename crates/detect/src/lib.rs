@@ -29,8 +29,8 @@ pub mod thresholds;
 pub mod watchlist;
 
 pub use baseline::{
-    Baseline, BaselineIndex, BaselineSource, GeoPoint, ImportReport, KnownCarrier, KnownCell,
-    OperatorNorms, Survey,
+    Baseline, BaselineFileKind, BaselineIndex, BaselineSource, GeoPoint, ImportReport,
+    KnownCarrier, KnownCell, OperatorNorms, Survey,
 };
 pub use engine::{Alert, CellVerdict, Engine, Verdict, VerdictLevel};
 pub use error::DetectError;
