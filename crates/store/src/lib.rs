@@ -38,6 +38,7 @@ mod error;
 mod identity;
 mod query;
 pub mod schema;
+mod sensor;
 pub mod types;
 
 use std::path::Path;
@@ -51,6 +52,7 @@ pub use custody::{
 };
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
+pub use sensor::SensorIdentity;
 pub use types::*;
 
 /// How to open a store.
