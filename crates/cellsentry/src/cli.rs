@@ -37,12 +37,19 @@ pub enum Command {
     Monitor(LiveArgs),
     /// Make IQ of a synthetic radio scene from a scenario file (SigMF out).
     Synth(SynthArgs),
-    /// Show what a database holds: runs, cells, verdicts, rules fired, evidence.
+    /// Show what a database holds: runs, cells, verdicts, rules fired, evidence. With
+    /// --db postgresql://... (or env:VAR, file:PATH): the fleet's central picture.
     Report(ReportArgs),
     /// Share suspected cells as MISP events or a STIX 2.1 bundle.
     Export(ExportArgs),
     /// Import MISP events / STIX bundles shared by other sensors into the watch-list.
     Import(ImportArgs),
+    /// Push this sensor's database to the fleet's central PostgreSQL + PostGIS database.
+    Sync(SyncArgs),
+    /// The fleet's central database: migrate its schema, print the roles script, export the
+    /// fleet baseline.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +289,119 @@ pub struct ReportArgs {
     /// Only this run (default: all runs).
     #[arg(long)]
     pub run: Option<i64>,
+    #[command(flatten)]
+    pub central: CentralFilterArgs,
+}
+
+/// Filters of the central report (a `--db postgresql://...` only).
+#[derive(Debug, Args, Clone, Default)]
+pub struct CentralFilterArgs {
+    /// Central report: from this time (e.g. 2026-03-01 or 2026-03-01T12:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Central report: until this time (exclusive).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Central report: only sightings inside this box (degrees).
+    #[arg(
+        long,
+        value_name = "MIN_LON,MIN_LAT,MAX_LON,MAX_LAT",
+        allow_hyphen_values = true
+    )]
+    pub bbox: Option<String>,
+    /// Central report: only sightings within --radius-km of this position.
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+    pub near: Option<String>,
+    /// Radius for --near, km.
+    #[arg(long, value_name = "KM", default_value_t = 10.0)]
+    pub radius_km: f64,
+    /// Central report: only runs in this country (profile name: uk, us, ca, au, nz, jp; or
+    /// the ISO code the sensor was given).
+    #[arg(long)]
+    pub country: Option<String>,
+}
+
+/// Where the central database is: `--to` (a URL, `env:VAR` or `file:PATH`), `--to-file`, or
+/// else the CELLSENTRY_PG_URL environment variable. Never printed.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CentralOpts {
+    /// Central database: postgresql://... (visible in `ps`: prefer the variable or a file),
+    /// env:VAR or file:PATH. Default: $CELLSENTRY_PG_URL.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Read the connection string from this file (first non-comment line; keep it 0600).
+    #[arg(long, value_name = "FILE", conflicts_with = "to")]
+    pub to_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The sensor's SQLite database.
+    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    pub db: PathBuf,
+    #[command(flatten)]
+    pub central: CentralOpts,
+    /// Name of this sensor in the fleet (remembered in the sensor database).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Organisation running this sensor (remembered).
+    #[arg(long, alias = "organization")]
+    pub organisation: Option<String>,
+    /// Country this sensor works in, two letters (remembered; gb and uk are the same).
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Also send the paged identities (salted hashes; clear text only if the sensor stored
+    /// it with --store-identities). Default: counts only.
+    #[arg(long)]
+    pub include_identities: bool,
+    /// Rows per batch (one transaction each).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_rows: u64,
+    /// Keep retrying a lost connection for this many seconds.
+    #[arg(long, default_value_t = 60)]
+    pub retry_seconds: u64,
+    /// Send everything again, ignoring what the server says it has (still stored once).
+    #[arg(long)]
+    pub full: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Create or upgrade the central schema (as the database owner).
+    Migrate(FleetMigrateArgs),
+    /// Print the SQL script that creates the least-privilege sensor and reader roles.
+    RolesSql,
+    /// Export the cells the fleet agrees are legitimate as a baseline file for --baseline.
+    Baseline(FleetBaselineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FleetMigrateArgs {
+    #[command(flatten)]
+    pub central: CentralOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetBaselineArgs {
+    #[command(flatten)]
+    pub central: CentralOpts,
+    /// Baseline file to write (JSON, cellsentry-baseline/1).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Only cells judged clean by at least this many sensors (and never otherwise).
+    #[arg(long, default_value_t = 2)]
+    pub min_sensors: i64,
+    /// Only cells observed within --radius-km of this position ("LAT,LON").
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+    pub near: Option<String>,
+    #[arg(long, value_name = "KM", default_value_t = 10.0)]
+    pub radius_km: f64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use cellsentry_capture::CaptureError;
 
 pub const OK: i32 = 0;
 pub const FAILURE: i32 = 1;
+pub const USAGE: i32 = 2;
 pub const BAD_INPUT: i32 = 3;
 pub const DEVICE: i32 = 4;
 pub const DATABASE: i32 = 5;
@@ -35,6 +36,13 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         }
         if cause.downcast_ref::<BadInput>().is_some() {
             return BAD_INPUT;
+        }
+        if let Some(e) = cause.downcast_ref::<cellsentry_fleet::FleetError>() {
+            return match e {
+                cellsentry_fleet::FleetError::Config(_) => USAGE,
+                cellsentry_fleet::FleetError::InvalidInput(_) => BAD_INPUT,
+                _ => DATABASE,
+            };
         }
         if cause
             .downcast_ref::<cellsentry_store::StoreError>()

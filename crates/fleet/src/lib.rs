@@ -11,13 +11,17 @@
 //! SECURITY DEFINER ingest functions so a least-privilege role (`sql/roles.sql`) suffices.
 //! Connection strings are handled by [`conn`] and never printed.
 
+pub mod baseline;
 pub mod cluster;
 pub mod conn;
 mod error;
+pub mod render;
+pub mod report;
 pub mod schema;
 pub mod sync;
 pub mod values;
 
 pub use conn::{Source, Target, TlsMode, DEFAULT_ENV};
 pub use error::{redact, FleetError};
+pub use report::{CentralReport, ReportFilter};
 pub use sync::{sync, Progress, SyncOptions, SyncReport, TableReport};

@@ -113,3 +113,22 @@ pub fn ensure_current(client: &mut Client) -> Result<(), FleetError> {
         Err(other) => Err(other),
     }
 }
+
+/// Checks the schema can be read by this build (without migrating: readers may not).
+pub fn check_readable(client: &mut Client) -> Result<(), FleetError> {
+    let found = version(client)?;
+    if found == 0 {
+        return Err(FleetError::SchemaBehind {
+            found,
+            needed: SCHEMA_VERSION,
+            reason: "no cellsentry schema in this database".to_string(),
+        });
+    }
+    if found > SCHEMA_VERSION {
+        return Err(FleetError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}

@@ -3,12 +3,14 @@
 mod devices;
 mod export;
 mod import;
+mod fleet;
 mod live;
 mod record;
 mod replay;
 mod report;
 mod report_html;
 pub mod spectrum;
+mod sync;
 mod synth;
 
 use anyhow::Result;
@@ -27,5 +29,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Report(args) => report::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Sync(args) => sync::run(&args),
+        Command::Fleet(cmd) => fleet::run(&cmd),
     }
 }

@@ -235,6 +235,26 @@ pub fn render_geojson(report: &Report) -> Value {
 }
 
 pub fn run(args: &ReportArgs) -> Result<i32> {
+    if let Some(db) = args
+        .db
+        .to_str()
+        .filter(|d| cellsentry_fleet::Source::is_central(d))
+    {
+        return central(args, db);
+    }
+    let c = &args.central;
+    if c.since.is_some()
+        || c.until.is_some()
+        || c.bbox.is_some()
+        || c.near.is_some()
+        || c.country.is_some()
+    {
+        return Err(BadInput(
+            "--since/--until/--bbox/--near/--country filter the central report: give --db postgresql://..."
+                .to_string(),
+        )
+        .into());
+    }
     if !args.db.exists() {
         return Err(BadInput(format!("{}: no such database", args.db.display())).into());
     }
@@ -260,6 +280,70 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             &file_name(&args.db),
         )?,
         ReportFormat::Geojson => serde_json::to_string_pretty(&render_geojson(&report))? + "\n",
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("report written to {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(exit::OK)
+}
+
+/// The fleet's picture from the central database (`--db postgresql://...`, `env:VAR`,
+/// `file:PATH`): queries and rendering live in the `fleet` crate.
+fn central(args: &ReportArgs, db: &str) -> Result<i32> {
+    use cellsentry_fleet::{render, report, ReportFilter, Source, Target};
+    if args.run.is_some() {
+        return Err(
+            BadInput("--run numbers a sensor's runs: not for the central report".into()).into(),
+        );
+    }
+    let c = &args.central;
+    let bbox = match &c.bbox {
+        Some(text) => {
+            let v: Vec<f64> = text
+                .split(',')
+                .filter_map(|x| x.trim().parse().ok())
+                .collect();
+            let b: [f64; 4] = v.try_into().map_err(|_| {
+                BadInput(format!(
+                    "--bbox {text:?} is not MIN_LON,MIN_LAT,MAX_LON,MAX_LAT"
+                ))
+            })?;
+            Some(b)
+        }
+        None => None,
+    };
+    let near = match &c.near {
+        Some(text) => {
+            let (lat, lon) = crate::cmd::fleet::lat_lon(text)?;
+            Some((lat, lon, c.radius_km * 1000.0))
+        }
+        None => None,
+    };
+    let filter = ReportFilter {
+        since: c.since.clone(),
+        until: c.until.clone(),
+        bbox,
+        near,
+        country: c.country.clone(),
+    };
+    let target = Target::resolve(&Source::parse(db))?;
+    let mut client = target.connect()?;
+    let r = report::load(&mut client, &filter)?;
+    let format = if args.json {
+        ReportFormat::Json
+    } else {
+        args.format
+    };
+    let text = match format {
+        ReportFormat::Table => render::render_table(&r),
+        ReportFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
+        ReportFormat::Html => render::render_html(&r, "cellsentry fleet report"),
+        ReportFormat::Geojson => serde_json::to_string_pretty(&render::render_geojson(&r))? + "\n",
     };
     match &args.output {
         Some(path) => {

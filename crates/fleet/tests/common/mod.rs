@@ -37,6 +37,17 @@ pub struct Made {
 /// 0.5 s, a message every 4th observation, paging with two IMSIs. Observations of every
 /// 10th sample carry their own (moving) position.
 pub fn make_sensor(path: &Path, pos: Option<(f64, f64)>, n_obs: usize, t0: i64) -> Made {
+    make_sensor_on(path, pos, n_obs, t0, 70)
+}
+
+/// [`make_sensor`] with the blaster (same identity) on another ARFCN.
+pub fn make_sensor_on(
+    path: &Path,
+    pos: Option<(f64, f64)>,
+    n_obs: usize,
+    t0: i64,
+    blaster_arfcn: u32,
+) -> Made {
     let mut store = Store::open(path, &StoreOptions::default()).unwrap();
     let mut run = NewRun::new(RunKind::Monitor, "driver=rtlsdr", t0);
     run.host_lat_deg = pos.map(|p| p.0);
@@ -44,7 +55,7 @@ pub fn make_sensor(path: &Path, pos: Option<(f64, f64)>, n_obs: usize, t0: i64) 
     run.settings = json!({"country": "uk"});
     let run = store.begin_run(&run).unwrap();
     let legit = gsm("234", "15", 1000, 4321, 62, 7);
-    let blaster = gsm("234", "15", 1000, 4321, 70, 12);
+    let blaster = gsm("234", "15", 1000, 4321, blaster_arfcn, 12);
     let mut made = Made::default();
     for chunk in 0..n_obs.div_ceil(1000) {
         store
