@@ -97,6 +97,10 @@ CREATE TABLE cellsentry.observations (
 ) PARTITION BY RANGE (observed_at);
 CREATE INDEX observations_cell_time ON cellsentry.observations (cell_id, observed_at);
 CREATE INDEX observations_position ON cellsentry.observations USING gist (position);
+-- The few observations that carry a cell's system-information fingerprint (detect's
+-- SiFingerprint, in the summary), found per cell by the central report to merge blasters.
+CREATE INDEX observations_fingerprint ON cellsentry.observations (cell_id, observed_at)
+    WHERE (summary -> 'si_fingerprint' ->> 'id') IS NOT NULL;
 
 CREATE TABLE cellsentry.messages (
     sensor_id             bigint NOT NULL,

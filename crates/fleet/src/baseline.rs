@@ -12,6 +12,14 @@ use postgres::Client;
 
 use crate::error::FleetError;
 
+/// A column of a row of our own queries; a type mismatch is an error, not a panic.
+fn col<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a postgres::Row,
+    i: usize,
+) -> Result<T, FleetError> {
+    row.try_get(i).map_err(FleetError::from)
+}
+
 /// Which agreed-legitimate cells to export.
 #[derive(Debug, Clone)]
 pub struct BaselineFilter {
@@ -69,26 +77,24 @@ pub fn export(client: &mut Client, filter: &BaselineFilter) -> Result<Baseline, 
         ..Baseline::default()
     };
     for row in client.query(&sql, &refs)? {
-        let rat: String = row.get(0);
-        let mcc: Option<String> = row.get(1);
-        let mnc: Option<String> = row.get(2);
+        let rat: String = col(&row, 0)?;
+        let mcc: Option<String> = col(&row, 1)?;
+        let mnc: Option<String> = col(&row, 2)?;
         let plmn = match (mcc, mnc) {
             (Some(c), Some(n)) => c.parse::<u16>().ok().and_then(|c| Plmn::new(c, &n).ok()),
             _ => None,
         };
         let narrow = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
-        let first: i64 = row.get(7);
-        let last: i64 = row.get(8);
+        let first: i64 = col(&row, 7)?;
+        let last: i64 = col(&row, 8)?;
         out.cells.push(KnownCell {
             key: CellKey {
                 rat: if rat == "lte" { Rat::Lte } else { Rat::Gsm },
                 plmn,
-                lac_tac: narrow(row.get(3)),
-                cell_id: narrow(row.get(4)),
-                channel: narrow(Some(row.get(5))),
-                bsic_pci: row
-                    .get::<_, Option<i32>>(6)
-                    .and_then(|v| u16::try_from(v).ok()),
+                lac_tac: narrow(col(&row, 3)?),
+                cell_id: narrow(col(&row, 4)?),
+                channel: narrow(Some(col(&row, 5)?)),
+                bsic_pci: col::<Option<i32>>(&row, 6)?.and_then(|v| u16::try_from(v).ok()),
             },
             source: BaselineSource::Survey,
             position: None,

@@ -93,7 +93,18 @@ pub fn render_table(r: &CentralReport) -> String {
         &rows,
     ));
     for b in &r.blasters {
-        let _ = writeln!(out, "\n{} ({}):", b.identity, level_text(&b.level));
+        let _ = writeln!(
+            out,
+            "\n{} ({}; merged by {}{}):",
+            b.identity,
+            level_text(&b.level),
+            b.merged_by,
+            if b.fingerprints.is_empty() {
+                String::new()
+            } else {
+                format!("; SI fingerprint {}", b.fingerprints.join(", "))
+            }
+        );
         let rows: Vec<Vec<String>> = b
             .sightings
             .iter()
@@ -187,9 +198,11 @@ pub fn render_html(r: &CentralReport, title: &str) -> String {
     for b in &r.blasters {
         let _ = write!(
             h,
-            "<h3>{}</h3><p>Cells: {}</p><table><tr><th>sensor</th><th>organisation</th><th>country</th><th>cell</th><th>verdict</th><th>from</th><th>to</th><th>observations</th><th>where (strongest)</th><th>power dBFS</th><th>rules</th></tr>",
+            "<h3>{}</h3><p>Cells: {} (merged by {}; SI fingerprint: {})</p><table><tr><th>sensor</th><th>organisation</th><th>country</th><th>cell</th><th>verdict</th><th>from</th><th>to</th><th>observations</th><th>where (strongest)</th><th>power dBFS</th><th>rules</th></tr>",
             escape(&b.identity),
-            escape(&b.cells.iter().map(|c| c.natural_key.as_str()).collect::<Vec<_>>().join(", "))
+            escape(&b.cells.iter().map(|c| c.natural_key.as_str()).collect::<Vec<_>>().join(", ")),
+            escape(&b.merged_by),
+            escape(&if b.fingerprints.is_empty() { "-".to_string() } else { b.fingerprints.join(", ") })
         );
         for s in &b.sightings {
             let _ = write!(

@@ -2,9 +2,11 @@
 //! every sensor that saw it, when and where.
 //!
 //! A blaster starts from the non-clean verdicts of the time window (index
-//! `verdicts_flagged`). The cells behind them are merged into one blaster by identity: the
-//! broadcast RAT + PLMN + LAC/TAC + cell identity when all are known (a blaster that moves,
-//! retunes or changes BSIC stays one), else the cell's full natural key. For each sensor that
+//! `verdicts_flagged`). The cells behind them are merged into one blaster when they share the
+//! broadcast identity (RAT + PLMN + LAC/TAC + cell identity, when all are known: a blaster that
+//! moves, retunes or changes BSIC stays one) or the system-information fingerprint the sensors
+//! stored with their observations (`detect::SiFingerprint`: the same BTS configuration under a
+//! new CI, LAC or channel); cells with neither stay apart by their full natural key. For each sensor that
 //! flagged a cell, the sighting's "when" is the span of its observations of that cell (or of
 //! its verdicts when it stored none) and its "where" is the position of its strongest
 //! observation, the best single estimate of where the transmitter was; the area filter keeps
@@ -18,6 +20,14 @@ use postgres::Client;
 use serde::Serialize;
 
 use crate::error::FleetError;
+
+/// A column of a row of our own queries; a type mismatch is an error, not a panic.
+fn col<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a postgres::Row,
+    i: usize,
+) -> Result<T, FleetError> {
+    row.try_get(i).map_err(FleetError::from)
+}
 use crate::sync::country_code;
 use crate::values::rfc3339;
 
@@ -90,8 +100,11 @@ pub struct BlasterCell {
 pub struct Blaster {
     /// Human label ("GSM 234-15 LAC 1000 CI 4321").
     pub identity: String,
-    /// What merged its cells: "identity" or "natural_key".
+    /// What merged its cells: "identity", "fingerprint", "identity+fingerprint" or
+    /// "natural_key" (one cell, nothing to merge by).
     pub merged_by: String,
+    /// System-information fingerprint ids of its cells (`gsm-si1:...`), when stored.
+    pub fingerprints: Vec<String>,
     /// "gsm" / "lte".
     pub rat: String,
     /// MCC as broadcast.
@@ -138,9 +151,10 @@ pub struct CentralReport {
 }
 
 /// How cells become one blaster; said in every report so a reader knows what "once" means.
-pub const MERGED_BY: &str = "identity (RAT + PLMN + LAC/TAC + cell identity when all are \
-    broadcast; otherwise the full cell key). No system-information fingerprint is stored \
-    centrally yet, so cells are not merged by fingerprint.";
+pub const MERGED_BY: &str = "identity (RAT + PLMN + LAC/TAC + cell identity, when all are \
+    broadcast) or system-information fingerprint (same BTS configuration under another \
+    identity; two devices running one configuration also merge); cells with neither stay \
+    apart by their full key";
 
 fn level_rank(level: &str) -> u8 {
     match level {
@@ -265,7 +279,8 @@ pub fn load(client: &mut Client, filter: &ReportFilter) -> Result<CentralReport,
                 coalesce((SELECT array_agg(DISTINCT d.rule_id ORDER BY d.rule_id)
                             FROM cellsentry.detections d
                            WHERE d.cell_id = f.cell_id AND d.sensor_id = f.sensor_id{det}),
-                         ARRAY[]::text[])
+                         ARRAY[]::text[]),
+                fp.id
            FROM flagged f
            JOIN cellsentry.cells c ON c.id = f.cell_id
            JOIN cellsentry.sensors s ON s.id = f.sensor_id
@@ -289,7 +304,14 @@ pub fn load(client: &mut Client, filter: &ReportFilter) -> Result<CentralReport,
                   JOIN cellsentry.verdicts v ON v.run_id = r.id
                  WHERE v.cell_id = f.cell_id AND r.sensor_id = f.sensor_id
                    AND r.host_position IS NOT NULL
-                 LIMIT 1) h ON true",
+                 LIMIT 1) h ON true
+           LEFT JOIN LATERAL (
+                SELECT o.summary -> 'si_fingerprint' ->> 'id' AS id
+                  FROM cellsentry.observations o
+                 WHERE o.cell_id = f.cell_id
+                   AND (o.summary -> 'si_fingerprint' ->> 'id') IS NOT NULL
+                 ORDER BY o.observed_at DESC
+                 LIMIT 1) fp ON true",
         verdict = verdict_where.join(" AND "),
         obs = obs_filter,
         det = det_filter,
@@ -300,56 +322,58 @@ pub fn load(client: &mut Client, filter: &ReportFilter) -> Result<CentralReport,
         .get(0);
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
 
-    // Group into blasters.
-    let mut groups: BTreeMap<String, Blaster> = BTreeMap::new();
+    // Group into blasters: cells sharing an identity or a fingerprint are one (union-find).
+    struct Row {
+        sighting: Sighting,
+        blaster: Blaster,
+        identity: Option<String>,
+        fingerprint: Option<String>,
+    }
+    let mut items: Vec<Row> = Vec::new();
     for row in rows {
-        let n_obs: i64 = row.get::<_, Option<i64>>(8).unwrap_or(0);
+        let n_obs: i64 = col::<Option<i64>>(&row, 8)?.unwrap_or(0);
         if area_given && n_obs == 0 {
             continue;
         }
-        let rank: i32 = row.get(2);
+        let rank: i32 = col(&row, 2)?;
         let level = match rank {
             2 => "likely_fake",
             1 => "suspicious",
             _ => "clean",
         }
         .to_string();
-        let score: f64 = row.get(3);
-        let (first, last) = match (row.get::<_, Option<i64>>(6), row.get::<_, Option<i64>>(7)) {
+        let score: f64 = col(&row, 3)?;
+        let (first, last) = match (col::<Option<i64>>(&row, 6)?, col::<Option<i64>>(&row, 7)?) {
             (Some(a), Some(b)) => (a, b),
-            _ => (row.get(4), row.get(5)),
+            _ => (col(&row, 4)?, col(&row, 5)?),
         };
-        let (lat, lon, power) = match (row.get::<_, Option<f64>>(9), row.get::<_, Option<f64>>(10))
+        let (lat, lon, power) = match (col::<Option<f64>>(&row, 9)?, col::<Option<f64>>(&row, 10)?)
         {
-            (Some(a), Some(b)) => (Some(a), Some(b), row.get(11)),
-            _ => (row.get(12), row.get(13), None),
+            (Some(a), Some(b)) => (Some(a), Some(b), col(&row, 11)?),
+            _ => (col(&row, 12)?, col(&row, 13)?, None),
         };
-        let rat: String = row.get(14);
-        let natural_key: String = row.get(15);
-        let mcc: Option<String> = row.get(16);
-        let mnc: Option<String> = row.get(17);
-        let area_code: Option<i64> = row.get(18);
-        let cell_identity: Option<i64> = row.get(19);
-        let channel_number: i64 = row.get(20);
-        let phys_id: Option<i32> = row.get(21);
-        let rules: Vec<String> = row.get(26);
-        let full_identity =
-            mcc.is_some() && mnc.is_some() && area_code.is_some() && cell_identity.is_some();
-        let (key, merged_by) = if full_identity {
-            (
-                format!(
-                    "{rat}|{}|{}|{}|{}",
-                    mcc.as_deref().unwrap_or(""),
-                    mnc.as_deref().unwrap_or(""),
-                    area_code.unwrap_or(0),
-                    cell_identity.unwrap_or(0)
-                ),
-                "identity",
-            )
-        } else {
-            (natural_key.clone(), "natural_key")
-        };
-        let blaster = groups.entry(key).or_insert_with(|| Blaster {
+        let rat: String = col(&row, 14)?;
+        let natural_key: String = col(&row, 15)?;
+        let mcc: Option<String> = col(&row, 16)?;
+        let mnc: Option<String> = col(&row, 17)?;
+        let area_code: Option<i64> = col(&row, 18)?;
+        let cell_identity: Option<i64> = col(&row, 19)?;
+        let channel_number: i64 = col(&row, 20)?;
+        let phys_id: Option<i32> = col(&row, 21)?;
+        let rules: Vec<String> = col(&row, 26)?;
+        let fingerprint: Option<String> = col(&row, 27)?;
+        let identity =
+            (mcc.is_some() && mnc.is_some() && area_code.is_some() && cell_identity.is_some())
+                .then(|| {
+                    format!(
+                        "{rat}|{}|{}|{}|{}",
+                        mcc.as_deref().unwrap_or(""),
+                        mnc.as_deref().unwrap_or(""),
+                        area_code.unwrap_or(0),
+                        cell_identity.unwrap_or(0)
+                    )
+                });
+        let blaster = Blaster {
             identity: identity_label(
                 &rat,
                 &mcc,
@@ -359,42 +383,31 @@ pub fn load(client: &mut Client, filter: &ReportFilter) -> Result<CentralReport,
                 channel_number,
                 phys_id,
             ),
-            merged_by: merged_by.to_string(),
+            merged_by: String::new(),
+            fingerprints: fingerprint.iter().cloned().collect(),
             rat: rat.clone(),
-            mcc: mcc.clone(),
-            mnc: mnc.clone(),
+            mcc,
+            mnc,
             area_code,
             cell_identity,
-            cells: Vec::new(),
-            level: "clean".to_string(),
-            score: 0.0,
-            rules: Vec::new(),
+            cells: vec![BlasterCell {
+                natural_key: natural_key.clone(),
+                channel_number,
+                phys_id,
+            }],
+            level: level.clone(),
+            score,
+            rules: rules.clone(),
             first_seen: String::new(),
             last_seen: String::new(),
             sensors: 0,
             sightings: Vec::new(),
-        });
-        if !blaster.cells.iter().any(|c| c.natural_key == natural_key) {
-            blaster.cells.push(BlasterCell {
-                natural_key: natural_key.clone(),
-                channel_number,
-                phys_id,
-            });
-        }
-        if level_rank(&level) > level_rank(&blaster.level) {
-            blaster.level = level.clone();
-        }
-        blaster.score = blaster.score.max(score);
-        for r in &rules {
-            if !blaster.rules.contains(r) {
-                blaster.rules.push(r.clone());
-            }
-        }
-        blaster.sightings.push(Sighting {
-            sensor_id: row.get(22),
-            sensor_name: row.get(23),
-            organisation: row.get(24),
-            country: row.get(25),
+        };
+        let sighting = Sighting {
+            sensor_id: col(&row, 22)?,
+            sensor_name: col(&row, 23)?,
+            organisation: col(&row, 24)?,
+            country: col(&row, 25)?,
             cell: natural_key,
             level,
             score,
@@ -407,7 +420,122 @@ pub fn load(client: &mut Client, filter: &ReportFilter) -> Result<CentralReport,
             lon_deg: lon,
             power_dbfs: power,
             rules,
+        };
+        items.push(Row {
+            sighting,
+            blaster,
+            identity,
+            fingerprint,
         });
+    }
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut by_identity: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_fingerprint: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut via_identity = vec![false; items.len()];
+    let mut via_fingerprint = vec![false; items.len()];
+    for i in 0..items.len() {
+        let mut links = Vec::new();
+        if let Some(id) = &items[i].identity {
+            if let Some(&j) = by_identity.get(id) {
+                links.push((j, 0));
+            } else {
+                by_identity.insert(id.clone(), i);
+            }
+        } else {
+            let key = items[i].sighting.cell.clone();
+            if let Some(&j) = by_key.get(&key) {
+                links.push((j, 2));
+            } else {
+                by_key.insert(key, i);
+            }
+        }
+        if let Some(fp) = &items[i].fingerprint {
+            if let Some(&j) = by_fingerprint.get(fp) {
+                links.push((j, 1));
+            } else {
+                by_fingerprint.insert(fp.clone(), i);
+            }
+        }
+        for (j, how) in links {
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            if a != b {
+                parent[a] = b;
+                // Another cell joined: say what joined it.
+                match how {
+                    0 => via_identity[i] = true,
+                    1 => via_fingerprint[i] = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Blaster> = BTreeMap::new();
+    let mut how: BTreeMap<usize, (bool, bool)> = BTreeMap::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let r = root(&mut parent, i);
+        let h = how.entry(r).or_insert((false, false));
+        h.0 |= via_identity[i];
+        h.1 |= via_fingerprint[i];
+        let Row {
+            sighting, blaster, ..
+        } = item;
+        match groups.get_mut(&r) {
+            None => {
+                let mut b = blaster;
+                b.sightings.push(sighting);
+                groups.insert(r, b);
+            }
+            Some(b) => {
+                for c in blaster.cells {
+                    if !b.cells.iter().any(|x| x.natural_key == c.natural_key) {
+                        b.cells.push(c);
+                    }
+                }
+                for f in blaster.fingerprints {
+                    if !b.fingerprints.contains(&f) {
+                        b.fingerprints.push(f);
+                    }
+                }
+                if level_rank(&blaster.level) > level_rank(&b.level) {
+                    b.level = blaster.level;
+                }
+                b.score = b.score.max(blaster.score);
+                for rule in blaster.rules {
+                    if !b.rules.contains(&rule) {
+                        b.rules.push(rule);
+                    }
+                }
+                // The label of a fully identified cell wins over a partial one.
+                if b.cell_identity.is_none() && blaster.cell_identity.is_some() {
+                    b.identity = blaster.identity;
+                    b.mcc = blaster.mcc;
+                    b.mnc = blaster.mnc;
+                    b.area_code = blaster.area_code;
+                    b.cell_identity = blaster.cell_identity;
+                }
+                b.sightings.push(sighting);
+            }
+        }
+    }
+    for (r, b) in groups.iter_mut() {
+        let (i, f) = how.get(r).copied().unwrap_or((false, false));
+        b.merged_by = match (i, f) {
+            (true, true) => "identity+fingerprint",
+            (false, true) => "fingerprint",
+            (true, false) => "identity",
+            (false, false) if b.cell_identity.is_some() => "identity",
+            _ => "natural_key",
+        }
+        .to_string();
+        b.fingerprints.sort();
     }
     let mut blasters: Vec<Blaster> = groups
         .into_values()

@@ -215,3 +215,60 @@ fn the_fleet_baseline_holds_cells_every_sensor_found_clean() {
     .unwrap();
     assert!(nowhere.cells.is_empty());
 }
+
+#[test]
+fn a_blaster_under_a_new_identity_is_merged_by_its_si_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).unwrap();
+    let target = cluster.target().unwrap();
+    let fp = "gsm-si1:370bffb93e744c52aaaaaaaaaaaaaaaa";
+    // London: CI 40961 on ARFCN 62. Manchester, a week later: CI 777 in LAC 2000 on ARFCN 80,
+    // same configuration. Leeds: an unrelated flagged cell with no fingerprint.
+    let sensors = [
+        (
+            "london",
+            LONDON,
+            gsm("234", "15", 1000, 40961, 62, 12),
+            Some(fp),
+            0,
+        ),
+        (
+            "manchester",
+            MANCHESTER,
+            gsm("234", "15", 2000, 777, 80, 21),
+            Some(fp),
+            7,
+        ),
+        (
+            "leeds",
+            (53.8, -1.55),
+            gsm("234", "10", 3000, 555, 90, 3),
+            None,
+            8,
+        ),
+    ];
+    for (name, pos, key, f, day) in sensors {
+        let db = dir.path().join(format!("{name}.sqlite"));
+        make_sensor_with(&db, Some(pos), 100, T0 + day * DAY_MS, key, f);
+        let opts = SyncOptions {
+            name: Some(name.into()),
+            ..SyncOptions::default()
+        };
+        sync(&db, &target, &opts, &mut |_| {}).unwrap();
+    }
+    let mut client = target.connect().unwrap();
+    let r = report::load(&mut client, &ReportFilter::default()).unwrap();
+    assert_eq!(r.blasters.len(), 2, "{r:#?}");
+    let merged = r.blasters.iter().find(|b| b.sensors == 2).unwrap();
+    assert_eq!(merged.merged_by, "fingerprint");
+    assert_eq!(merged.fingerprints, vec![fp.to_string()]);
+    let cis: Vec<&str> = merged.sightings.iter().map(|s| s.cell.as_str()).collect();
+    assert_eq!(
+        cis,
+        vec!["gsm|234|15|1000|40961|62|12", "gsm|234|15|2000|777|80|21"]
+    );
+    let alone = r.blasters.iter().find(|b| b.sensors == 1).unwrap();
+    assert_eq!(alone.identity, "GSM 234-10 LAC 3000 CI 555");
+    assert!(alone.fingerprints.is_empty());
+    assert!(render::render_table(&r).contains("merged by fingerprint; SI fingerprint gsm-si1:370b"));
+}

@@ -2,8 +2,8 @@
 
 mod devices;
 mod export;
-mod import;
 mod fleet;
+mod import;
 mod live;
 mod record;
 mod replay;

@@ -48,6 +48,26 @@ pub fn make_sensor_on(
     t0: i64,
     blaster_arfcn: u32,
 ) -> Made {
+    make_sensor_with(
+        path,
+        pos,
+        n_obs,
+        t0,
+        gsm("234", "15", 1000, 4321, blaster_arfcn, 12),
+        None,
+    )
+}
+
+/// [`make_sensor`] with any blaster key, and the SI fingerprint id the sensor stored with the
+/// blaster's last observation (as `persist` does: `summary.si_fingerprint`).
+pub fn make_sensor_with(
+    path: &Path,
+    pos: Option<(f64, f64)>,
+    n_obs: usize,
+    t0: i64,
+    blaster: CellKey,
+    fingerprint: Option<&str>,
+) -> Made {
     let mut store = Store::open(path, &StoreOptions::default()).unwrap();
     let mut run = NewRun::new(RunKind::Monitor, "driver=rtlsdr", t0);
     run.host_lat_deg = pos.map(|p| p.0);
@@ -55,7 +75,6 @@ pub fn make_sensor_on(
     run.settings = json!({"country": "uk"});
     let run = store.begin_run(&run).unwrap();
     let legit = gsm("234", "15", 1000, 4321, 62, 7);
-    let blaster = gsm("234", "15", 1000, 4321, blaster_arfcn, 12);
     let mut made = Made::default();
     for chunk in 0..n_obs.div_ceil(1000) {
         store
@@ -83,7 +102,13 @@ pub fn make_sensor_on(
                             blocks_failed: 0,
                             lat_deg: lat,
                             lon_deg: lon,
-                            summary: json!({"i": i}),
+                            summary: match fingerprint {
+                                Some(fp) if *key == blaster && i + 1 == n_obs => json!({
+                                    "i": i,
+                                    "si_fingerprint": {"rat": "gsm", "text": "v=1;t3212=5", "id": fp},
+                                }),
+                                _ => json!({"i": i}),
+                            },
                         })?;
                         made.observations += 1;
                         if i % 4 == 0 {
