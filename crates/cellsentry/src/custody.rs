@@ -38,6 +38,12 @@ pub fn record(
         sensor_lon_deg: ev.sensor_lon_deg,
         metadata: ev.metadata,
     })?;
+    record_settings(store, run, rules)
+}
+
+/// Stores the command line and the ids and versions of the rules that run in the run's
+/// settings (every run: replays with their recordings, live runs alone).
+pub fn record_settings(store: &Store, run: RunId, rules: &[Box<dyn Rule>]) -> Result<()> {
     let rules: Vec<_> = rules
         .iter()
         .map(|r| json!({"id": r.id(), "version": r.version()}))

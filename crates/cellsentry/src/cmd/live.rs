@@ -140,6 +140,8 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
     new_run.center_freq_hz = Some(first_freq);
     new_run.settings = json!({"sim": args.sim, "band": args.band, "freq": args.freq});
     let run = store.begin_run(&new_run)?;
+    // Chain of custody (issue #13): command line and rule versions of the run.
+    crate::custody::record_settings(&store, run, engine.rules())?;
     let started = Instant::now();
     let mut alerted = false;
     let mut outcome = Ok(());
