@@ -316,9 +316,11 @@ fn main() {
 
     let mut q = |sql: &str| -> i64 { client.query_one(sql, &[]).expect("query").get::<_, i64>(0) };
     let obs = q("SELECT count(*) FROM cellsentry.observations");
-    let obs_distinct = q(
-        "SELECT count(*) FROM (SELECT DISTINCT sensor_id, sensor_observation_id FROM cellsentry.observations) x",
-    );
+    // Each sensor's local ids are 1..n: n rows per sensor with ids from 1 to n is every id
+    // exactly once (the key (sensor, id, time) forbids a repeat, and an id has one time).
+    let obs_distinct = q("SELECT coalesce(sum(n), 0)::bigint FROM (
+            SELECT count(*) AS n FROM cellsentry.observations GROUP BY sensor_id
+            HAVING count(*) = max(sensor_observation_id) AND min(sensor_observation_id) = 1) x");
     let msgs = q("SELECT count(*) FROM cellsentry.messages");
     let dets = q("SELECT count(*) FROM cellsentry.detections");
     let verdicts = q("SELECT count(*) FROM cellsentry.verdicts");
