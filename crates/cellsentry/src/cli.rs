@@ -447,10 +447,12 @@ pub struct ExportArgs {
     /// Traffic Light Protocol marking: clear, green, amber, amber+strict, red.
     #[arg(long, default_value = "amber")]
     pub tlp: String,
-    /// Organisation sharing (MISP creator organisation, STIX identity).
+    /// Organisation sharing (MISP creator organisation, STIX identity); default: the
+    /// organisation of the database's sensor identity.
     #[arg(long, value_name = "NAME")]
     pub org: Option<String>,
-    /// Sensor id (default: from the recording's metadata or the run's device).
+    /// Sensor id (default: from the recording's metadata, the database's sensor name, the
+    /// run's device, the database's sensor UUID).
     #[arg(long, value_name = "ID")]
     pub sensor_id: Option<String>,
 }

@@ -379,8 +379,14 @@ fn sighted_cell(cell: &CellRow, band: Option<String>) -> SightedCell {
     }
 }
 
-/// The sensor of a run: the producer's override, what the recording states, the run's device.
-fn sensor_of(run: &RunRow, recordings: &[cellsentry_store::RecordingRow], p: &Producer) -> String {
+/// The sensor of a run: the producer's override, what the recording states, the store's
+/// sensor identity (its name), the run's device, the store's sensor UUID.
+fn sensor_of(
+    run: &RunRow,
+    recordings: &[cellsentry_store::RecordingRow],
+    p: &Producer,
+    identity: Option<&cellsentry_store::SensorIdentity>,
+) -> String {
     p.sensor_id
         .clone()
         .or_else(|| {
@@ -388,7 +394,9 @@ fn sensor_of(run: &RunRow, recordings: &[cellsentry_store::RecordingRow], p: &Pr
                 .iter()
                 .find_map(|r| r.recording.sensor_id.clone())
         })
+        .or_else(|| identity.and_then(|i| i.name.clone()))
         .or_else(|| run.device.clone())
+        .or_else(|| identity.map(|i| i.id.clone()))
         .unwrap_or_else(|| "cellsentry".to_string())
 }
 
@@ -407,12 +415,17 @@ pub fn collect(
         }
         None => store.runs()?,
     };
+    let identity = store.sensor_identity().ok();
+    let organisation = producer
+        .organisation
+        .clone()
+        .or_else(|| identity.as_ref().and_then(|i| i.organisation.clone()));
     let min = filter.min_level.unwrap_or(VerdictLevel::Suspicious);
     let min_rank = level_rank(min).max(1);
     let mut out = Vec::new();
     for run in runs {
         let recordings = store.recordings(Some(run.id))?;
-        let sensor_id = sensor_of(&run, &recordings, producer);
+        let sensor_id = sensor_of(&run, &recordings, producer, identity.as_ref());
         // Live runs are stamped by the radio's clock; a replay only when every recording
         // stated its own start time.
         let time_basis = match run.kind {
@@ -511,7 +524,7 @@ pub fn collect(
                     sighted.label()
                 )),
                 source: SightingSource {
-                    organisation: producer.organisation.clone(),
+                    organisation: organisation.clone(),
                     sensor_id: sensor_id.clone(),
                 },
                 first_seen_unix_ms: first,

@@ -49,8 +49,13 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
             LevelArg::LikelyFake => VerdictLevel::LikelyFake,
         }),
     };
+    // The organisation defaults to the one the sensor identity names (`fleet` sets it).
+    let org = args
+        .org
+        .clone()
+        .or_else(|| store.sensor_identity().ok().and_then(|i| i.organisation));
     let producer = Producer {
-        organisation: args.org.clone(),
+        organisation: org.clone(),
         sensor_id: args.sensor_id.clone(),
     };
     let runs = cellsentry_share::collect(&store, &filter, &producer).map_err(|e| match e {
@@ -72,10 +77,10 @@ pub fn run(args: &ExportArgs) -> Result<i32> {
                 GroupArg::Run => misp::Grouping::PerRun,
                 GroupArg::Cell => misp::Grouping::PerCell,
             },
-            args.org.as_deref(),
+            org.as_deref(),
             tlp,
         )?),
-        ShareFormatArg::Stix => stix::export(&runs, args.org.as_deref(), tlp)?,
+        ShareFormatArg::Stix => stix::export(&runs, org.as_deref(), tlp)?,
     };
     let text = serde_json::to_string_pretty(&doc)? + "\n";
     match &args.output {

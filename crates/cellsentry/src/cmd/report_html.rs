@@ -70,7 +70,7 @@ fn capture_times(run: &RunRow, recordings: &[&RecordingRow]) -> bool {
     }
 }
 
-fn run_context(run: &RunRow, recordings: &[&RecordingRow]) -> Value {
+fn run_context(run: &RunRow, recordings: &[&RecordingRow], sensor_name: Option<&str>) -> Value {
     let settings = &run.settings;
     let command_line = settings["command_line"]
         .as_array()
@@ -93,6 +93,7 @@ fn run_context(run: &RunRow, recordings: &[&RecordingRow]) -> Value {
     let sensor = recordings
         .iter()
         .find_map(|r| r.recording.sensor_id.clone())
+        .or_else(|| sensor_name.map(str::to_string))
         .or_else(|| run.device.clone())
         .unwrap_or_else(|| "unknown".into());
     let recs: Vec<Value> = recordings
@@ -427,11 +428,19 @@ fn finding(store: &Store, c: &CellReport, time_basis: &str) -> Result<Value> {
 /// The whole page.
 pub fn render(store: &Store, report: &Report, title: &str, database: &str) -> Result<String> {
     let recordings = store.recordings(None)?;
+    // The database's sensor identity (name, else its UUID), when the recordings do not say.
+    let sensor_name = store.sensor_identity().ok().map(|i| i.name.unwrap_or(i.id));
     let runs_of = |id: RunId| recordings.iter().filter(move |r| r.recording.run_id == id);
     let runs: Vec<Value> = report
         .runs
         .iter()
-        .map(|r| run_context(r, &runs_of(r.id).collect::<Vec<_>>()))
+        .map(|r| {
+            run_context(
+                r,
+                &runs_of(r.id).collect::<Vec<_>>(),
+                sensor_name.as_deref(),
+            )
+        })
         .collect();
     let time_basis_of = |run: Option<RunId>| {
         let Some(run) = run.and_then(|id| report.runs.iter().find(|r| r.id == id)) else {
