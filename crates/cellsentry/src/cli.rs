@@ -50,6 +50,8 @@ pub enum Command {
     /// fleet baseline.
     #[command(subcommand)]
     Fleet(FleetCommand),
+    /// Estimate where each cell's transmitter is, from positioned measurements in a database.
+    Locate(LocateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +203,23 @@ pub enum LevelArg {
     LikelyFake,
 }
 
+/// Where the sensor was during a recording.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PositionOpts {
+    /// GPS track of the sensor (GPX 1.1 or NMEA 0183 RMC/GGA log), aligned with the
+    /// recording's start time (SigMF core:datetime, or --start).
+    #[arg(long, value_name = "FILE")]
+    pub track: Option<PathBuf>,
+    /// Fixed sensor position (decimal degrees), for recordings without core:geolocation.
+    #[arg(long, allow_hyphen_values = true, requires = "lon")]
+    pub lat: Option<f64>,
+    #[arg(long, allow_hyphen_values = true, requires = "lat")]
+    pub lon: Option<f64>,
+    /// UTC time of a raw recording's first sample (ISO 8601, e.g. 2026-03-14T10:00:20Z).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Recordings: raw IQ files, SigMF (.sigmf-meta) or folders of them.
@@ -224,6 +243,8 @@ pub struct ReplayArgs {
     pub fail_on: Option<LevelArg>,
     #[command(flatten)]
     pub detect: DetectOpts,
+    #[command(flatten)]
+    pub position: PositionOpts,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -468,4 +489,25 @@ pub struct ImportArgs {
     /// Print JSON instead of a line per file.
     #[arg(long)]
     pub json: bool,
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// SQLite database written by replay/monitor.
+    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    pub db: PathBuf,
+    /// Only these cells (the cell id the report lists); default every cell with enough
+    /// positioned measurements.
+    #[arg(long, value_name = "ID")]
+    pub cell: Vec<i64>,
+    /// Only this run's measurements (default: every run, combining drives and fixed sensors).
+    #[arg(long)]
+    pub run: Option<i64>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Write GeoJSON of the tracks, estimates and 95 % ellipses to this file (opens in QGIS).
+    #[arg(long, value_name = "FILE")]
+    pub geojson: Option<PathBuf>,
+    /// Write the same as KML (Google Earth).
+    #[arg(long, value_name = "FILE")]
+    pub kml: Option<PathBuf>,
 }

@@ -11,11 +11,13 @@ mod custody;
 mod exit;
 mod fingerprint_survey;
 mod input;
+mod map;
 mod output;
 mod pcap;
 mod persist;
 mod plot;
 mod watch;
+mod positions;
 
 use clap::Parser;
 

@@ -6,6 +6,7 @@ use anyhow::Result;
 use cellsentry_detect::{
     CellKey as DetectKey, CellVerdict, Severity, SiFingerprint, VerdictLevel as Level,
 };
+use cellsentry_geo::PositionSource;
 use cellsentry_store::{
     CellKey, GsmCellKey, IdentityKind, LteCellKey, NewChannelPower, NewDetection, NewMessage,
     NewObservation, NewSpectrum, NewVerdict, PagedIdentity, PagingEvent, Rat, RunId, Store,
@@ -63,8 +64,16 @@ pub fn write_stream(
     base_unix_ms: i64,
     verdicts: &[CellVerdict],
     dbm_offset_db: Option<f64>,
+    positions: Option<&dyn PositionSource>,
 ) -> Result<()> {
     let at = |time_s: f64| base_unix_ms + (time_s * 1000.0) as i64;
+    // The sensor's position at an observation's time (`--track`, `--lat/--lon`, SigMF
+    // geolocation, gpsd), as (lat, lon).
+    let where_at = |t: i64| {
+        positions
+            .and_then(|p| p.position_at(t))
+            .map(|p| (p.lat_deg, p.lon_deg))
+    };
     // dBm only where the user calibrated the front end (dBm = dBFS + offset).
     let dbm = |dbfs: f64| dbm_offset_db.filter(|_| dbfs.is_finite()).map(|o| dbfs + o);
     store.write_batch(|tx| {
@@ -122,6 +131,7 @@ pub fn write_stream(
             let n = samples.len();
             for (i, (time_s, power_dbfs)) in samples.into_iter().enumerate() {
                 let last = i + 1 == n;
+                let pos = where_at(at(time_s));
                 last_obs = Some(tx.observation(&NewObservation {
                     run_id: run,
                     cell_id,
@@ -136,8 +146,8 @@ pub fn write_stream(
                     // Block counts belong to the whole stream: carried once, by the last sample.
                     blocks_ok: if last { m.blocks_ok } else { 0 },
                     blocks_failed: if last { m.blocks_failed } else { 0 },
-                    lat_deg: None,
-                    lon_deg: None,
+                    lat_deg: pos.map(|p| p.0),
+                    lon_deg: pos.map(|p| p.1),
                     summary: if last { summary.clone() } else { json!({}) },
                 })?);
             }
@@ -210,6 +220,7 @@ pub fn write_stream(
                 .enumerate()
             {
                 let first = i == 0;
+                let pos = where_at(o.time_unix_ms);
                 let id = tx.observation(&NewObservation {
                     run_id: run,
                     cell_id,
@@ -228,8 +239,8 @@ pub fn write_stream(
                     } else {
                         0
                     },
-                    lat_deg: None,
-                    lon_deg: None,
+                    lat_deg: pos.map(|p| p.0),
+                    lon_deg: pos.map(|p| p.1),
                     summary: if first {
                         json!({
                             "si_fingerprint": si_fingerprint,

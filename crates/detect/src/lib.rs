@@ -42,6 +42,6 @@ pub use model::{
 pub use profile::{ChannelBlock, Operator, Profile};
 pub use rules::texts::{rule_text, RuleText, RULE_TEXTS};
 pub use rules::{all_rules, Context, Detection, Rule, Severity};
-pub use scene::{CellHistory, CellKey, Sample, Scene};
+pub use scene::{CellHistory, CellKey, PositionedPower, Sample, Scene};
 pub use thresholds::{Scoring, Thresholds};
 pub use watchlist::{KnownFakeCell, WatchedCell, Watchlist};

@@ -360,6 +360,12 @@ pub struct CellObservation {
     /// Paging counted since the previous observation of this cell.
     #[serde(default)]
     pub paging: Option<PagingCounters>,
+    /// Where the sensor was (WGS 84), when known: lets the power rules tell the sensor's own
+    /// motion from the transmitter's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat_deg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon_deg: Option<f64>,
 }
 
 impl CellObservation {
@@ -381,6 +387,8 @@ impl CellObservation {
             gsm: None,
             lte: None,
             paging: None,
+            lat_deg: None,
+            lon_deg: None,
         }
     }
 

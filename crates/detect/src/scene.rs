@@ -115,6 +115,18 @@ pub struct Sample {
     pub value: f64,
 }
 
+/// A power sample taken where the sensor's position was known.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PositionedPower {
+    /// Time, ms since the Unix epoch.
+    pub time_unix_ms: i64,
+    /// Sensor position, WGS 84.
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    /// Power, dBFS.
+    pub power_dbfs: f64,
+}
+
 /// Everything seen of one cell during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellHistory {
@@ -144,6 +156,9 @@ pub struct CellHistory {
     pub paging: PagingCounters,
     /// Time span the paging counters cover (first and last observation carrying counters).
     pub paging_span_unix_ms: Option<(i64, i64)>,
+    /// The power samples that came with a sensor position, in time order.
+    #[serde(default)]
+    pub positioned_power: Vec<PositionedPower>,
     /// Power values kept sorted, so that cross-cell rules get medians without sorting.
     #[serde(skip)]
     power_sorted: Vec<f64>,
@@ -238,6 +253,7 @@ impl CellHistory {
             lte: None,
             paging: PagingCounters::default(),
             paging_span_unix_ms: None,
+            positioned_power: Vec::new(),
             power_sorted: Vec::new(),
             offset_sorted: Vec::new(),
         };
@@ -260,6 +276,18 @@ impl CellHistory {
                 },
             );
             insert_value(&mut self.power_sorted, p);
+            if let (Some(lat), Some(lon)) = (obs.lat_deg, obs.lon_deg) {
+                let pp = PositionedPower {
+                    time_unix_ms: t,
+                    lat_deg: lat,
+                    lon_deg: lon,
+                    power_dbfs: p,
+                };
+                let pos = self
+                    .positioned_power
+                    .partition_point(|x| x.time_unix_ms <= t);
+                self.positioned_power.insert(pos, pp);
+            }
         }
         if let Some(p) = obs.offset_ppm() {
             push_sorted(

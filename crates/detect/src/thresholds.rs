@@ -173,6 +173,14 @@ pub struct Thresholds {
     pub moving_min_samples: usize,
     /// `moving_source_power`: the samples must span this much. Default 30 s.
     pub moving_min_span_ms: i64,
+    /// `moving_source_power`: with sensor positions, a sensor that moved at least this far in
+    /// the window has its power judged against distance (a static-transmitter fit) instead of
+    /// raw variation. Default 100 m.
+    pub moving_sensor_travel_m: f64,
+    /// `moving_source_power`: moving sensor, robust std of the power around the best
+    /// static-transmitter fit above which the transmitter itself moves. Default 10 dB
+    /// (shadowing 6-8 dB plus residual fading stays below it).
+    pub moving_residual_std_db: f64,
 
     /// `frequency_offset_outlier`: `medium` above this after calibration. Default 0.2 ppm.
     pub offset_medium_ppm: f64,
@@ -246,6 +254,8 @@ impl Default for Thresholds {
             moving_baseline_std_max_db: 2.0,
             moving_min_samples: 5,
             moving_min_span_ms: 30_000,
+            moving_sensor_travel_m: 100.0,
+            moving_residual_std_db: 10.0,
             offset_medium_ppm: 0.2,
             offset_high_ppm: 1.0,
             offset_min_reference_cells: 2,

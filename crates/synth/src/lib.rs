@@ -17,6 +17,7 @@
 //! ```
 
 pub mod c0;
+pub mod drive;
 pub mod gmsk;
 pub mod gsm_cell;
 pub mod lte_cell;

@@ -184,6 +184,7 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
                 window_start_ms,
                 &verdicts,
                 args.store.dbm_offset,
+                None,
             )?;
             for a in &alerts {
                 alerted |= a.verdict.level != VerdictLevel::Clean;

@@ -5,9 +5,10 @@ mod export;
 mod fleet;
 mod import;
 mod live;
+pub mod locate;
 mod record;
 mod replay;
-mod report;
+pub mod report;
 mod report_html;
 pub mod spectrum;
 mod sync;
@@ -31,5 +32,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Import(args) => import::run(&args),
         Command::Sync(args) => sync::run(&args),
         Command::Fleet(cmd) => fleet::run(&cmd),
+        Command::Locate(args) => locate::run(&args),
     }
 }

@@ -20,6 +20,7 @@ use crate::output::{num, opt, Table};
 
 use crate::pcap;
 use crate::persist;
+use crate::positions;
 
 /// FFT size of the spectrum every replay records.
 const REPLAY_FFT: usize = 2048;
@@ -373,6 +374,7 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
     let mut engine = assess::engine(&args.detect)?;
     // Issue #13: shared fake cells (imported into the db, or --watchlist files).
     crate::watch::load(&mut engine, &args.detect, store.as_ref())?;
+    let run_positions = positions::RunPositions::load(&args.position)?;
     let mut all_observations = Vec::new();
     let mut all_carriers = Vec::new();
     let progress =
@@ -391,7 +393,12 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
                     "country": args.detect.country,
                     "baseline": args.detect.baseline,
                     "cell_db": args.detect.cell_db,
+                    "track": args.position.track, "start": args.position.start,
                 });
+                if let Some(f) = run_positions.fixed_position(path) {
+                    new_run.host_lat_deg = Some(f.lat_deg);
+                    new_run.host_lon_deg = Some(f.lon_deg);
+                }
                 Some(store.begin_run(&new_run)?)
             }
             None => None,
@@ -414,11 +421,18 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
             }
         };
         let cpu_s = clock.elapsed().as_secs_f64();
-        let base_unix_ms = result
-            .source
-            .start_unix_ns
-            .map_or(started, |ns| (ns / 1_000_000) as i64);
-        let observations = assess::observations(&result, base_unix_ms);
+        let base_unix_ms = run_positions.base_unix_ms(result.source.start_unix_ns, started);
+        let timed = result.source.start_unix_ns.is_some() || run_positions.start_unix_ms.is_some();
+        let sensor_positions = run_positions.for_recording(
+            path,
+            base_unix_ms,
+            base_unix_ms + (result.seconds * 1000.0) as i64,
+            timed,
+        );
+        let mut observations = assess::observations(&result, base_unix_ms);
+        if let Some(src) = &sensor_positions {
+            positions::attach(&mut observations, src.as_ref());
+        }
         let carriers = assess::carrier_observations(&result, base_unix_ms);
         let (_scene, verdicts) = assess::verdicts(&engine, &observations, &carriers);
         if args.detect.survey_out.is_some() {
@@ -437,6 +451,7 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
                 base_unix_ms,
                 &verdicts,
                 args.store.dbm_offset,
+                sensor_positions.as_deref(),
             )?;
             let status = if cut_short.is_some() {
                 RunStatus::Failed
@@ -462,6 +477,7 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
                 "run_id": run_id.map(|r| r.0),
                 "decode_seconds": cpu_s,
                 "dbm_offset_db": args.store.dbm_offset,
+                "positions": sensor_positions.as_ref().map(|p| p.describe()),
                 "result": &result,
                 "verdicts": verdicts,
             });

@@ -231,6 +231,20 @@ pub fn render_geojson(report: &Report) -> Value {
             }));
         }
     }
+    // Estimates, 95 % ellipses, tracks and fixed sensors (crate::map).
+    let located: Vec<_> = report
+        .cells
+        .iter()
+        .map(|c| {
+            crate::cmd::locate::locate_cell(c.cell.id.0, cell_label(&c.cell.key), &c.observations)
+        })
+        .filter(|l| l.estimate.is_some())
+        .collect();
+    for f in crate::map::features(&located) {
+        if f.property("kind").and_then(|k| k.as_str()) != Some("measurement") {
+            features.push(serde_json::to_value(f).unwrap_or_default());
+        }
+    }
     json!({"type": "FeatureCollection", "features": features})
 }
 

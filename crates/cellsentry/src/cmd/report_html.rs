@@ -516,6 +516,8 @@ pub fn render(store: &Store, report: &Report, title: &str, database: &str) -> Re
         "comparisons": comparisons,
         // Trusted: a fixed prefix and base64 (rendered unescaped by the template).
         "timeline": timeline_data_uri(report),
+        // Trusted: SVG and text built by crate::map with every label escaped.
+        "map": crate::map::html_section(report),
     });
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;

@@ -114,13 +114,17 @@ impl Rule for MovingSourcePower {
     rule_meta!(
         "moving_source_power",
         "Power of a moving transmitter",
-        1,
+        2,
         Severity::Medium,
         "Car/backpack blasters move; a real BTS seen from a fixed sensor is stable. Over the \
          last 5 min (>= 5 samples spanning >= 30 s): power std > 6 dB or a linear trend > 10 \
          dB/min -> medium; suppressed when the cell's own baseline std is >= 2 dB (a cell known \
-         to fade). FPs: moving obstacles, TRX swaps, a moving sensor. Sources: SeaGlass \
-         (PoPETs 2017); Crocodile Hunter check_new_location; Polystar/Elisa operator case."
+         to fade). When the sensor's positions are known and it moved >= 100 m in the window \
+         (a drive), power is judged against distance instead: the best static-transmitter \
+         log-distance fit (cellsentry-locate) must leave a robust residual std > 10 dB -> \
+         medium; a drive past a static cell is not a moving source. FPs: moving obstacles, TRX \
+         swaps, a moving sensor without positions. Sources: SeaGlass (PoPETs 2017); Crocodile \
+         Hunter check_new_location; Polystar/Elisa operator case."
     );
 
     fn evaluate(&self, cell: &CellHistory, ctx: &Context) -> Vec<Detection> {
@@ -137,6 +141,9 @@ impl Rule for MovingSourcePower {
         let span = w.last().map_or(0, |l| l.0) - w.first().map_or(0, |f| f.0);
         if w.len() < th.moving_min_samples || span < th.moving_min_span_ms {
             return Vec::new();
+        }
+        if let Some(d) = self.judge_against_distance(cell, ctx, last, w.len()) {
+            return d;
         }
         let noisy_baseline = ctx
             .known(cell)
@@ -168,6 +175,74 @@ impl Rule for MovingSourcePower {
                    "span_ms": span, "std_limit_db": th.moving_std_db,
                    "trend_limit_db_per_min": th.moving_trend_db_per_min}),
         )]
+    }
+}
+
+impl MovingSourcePower {
+    /// With sensor positions for most of the window and a sensor that moved: `Some(result)`
+    /// from the static-transmitter fit; `None` to judge raw power (fixed or unknown sensor).
+    fn judge_against_distance(
+        &self,
+        cell: &CellHistory,
+        ctx: &Context,
+        last: i64,
+        samples: usize,
+    ) -> Option<Vec<Detection>> {
+        use cellsentry_locate::{locate, LocalFrame, LocateConfig, Measurement};
+        let th = ctx.thresholds;
+        let pts: Vec<_> = cell
+            .positioned_power
+            .iter()
+            .filter(|p| p.time_unix_ms >= last - th.moving_window_ms)
+            .collect();
+        if pts.len() < th.moving_min_samples || 2 * pts.len() < samples {
+            return None;
+        }
+        let first = pts.first()?;
+        let frame = LocalFrame::new(first.lat_deg, first.lon_deg);
+        let travel_m = pts
+            .iter()
+            .map(|p| {
+                let (x, y) = frame.to_xy(p.lat_deg, p.lon_deg);
+                x.hypot(y)
+            })
+            .fold(0.0, f64::max);
+        if travel_m < th.moving_sensor_travel_m {
+            return None;
+        }
+        let rows: Vec<Measurement> = pts
+            .iter()
+            .map(|p| Measurement {
+                lat_deg: p.lat_deg,
+                lon_deg: p.lon_deg,
+                power_db: p.power_dbfs,
+                time_unix_ms: p.time_unix_ms,
+                sensor: "run".into(),
+            })
+            .collect();
+        // Too few places to fit: the sensor moved but the power cannot be judged either way.
+        let Ok(fit) = locate(&rows, &LocateConfig::default()) else {
+            return Some(Vec::new());
+        };
+        if fit.residual_sd_db <= th.moving_residual_std_db {
+            return Some(Vec::new());
+        }
+        Some(vec![Detection::new(
+            self,
+            Severity::Medium,
+            last,
+            format!(
+                "power does not follow distance like a static transmitter: {} dB around the \
+                 best static fit while the sensor moved {} m",
+                r2(fit.residual_sd_db),
+                travel_m.round()
+            ),
+            json!({"residual_std_db": r2(fit.residual_sd_db),
+                   "residual_std_limit_db": th.moving_residual_std_db,
+                   "sensor_travel_m": travel_m.round(), "samples": rows.len(),
+                   "static_fit": {"lat_deg": fit.lat_deg, "lon_deg": fit.lon_deg,
+                                  "exponent": r2(fit.exponent)}}),
+        )])
     }
 }
 
@@ -517,6 +592,72 @@ mod tests {
         // Known fading cell (baseline std >= 2 dB): suppressed.
         let noisy = baseline_of(&series(&a, &[(0, -50.0), (1, -56.0), (2, -44.0)]));
         assert!(eval_last_with(&MovingSourcePower, &series(&a, &ramp), &noisy).is_empty());
+    }
+
+    /// A drive east along y = 0 at 12 m/s for 240 s (0.5 s samples) past a transmitter at
+    /// (1300, 150): log-distance loss (n = 3.2) with 7 dB of smooth shadowing. `power_of`
+    /// may replace the power (for a transmitter that is not where the model puts it).
+    fn drive(
+        positions: bool,
+        power_of: impl Fn(f64, f64, f64) -> Option<f64>,
+    ) -> Vec<CellObservation> {
+        let frame = cellsentry_locate::LocalFrame::new(51.5, -0.12);
+        let a = gsm(0, "234-15", 3101, 40961, 62, 21);
+        (0..480)
+            .map(|i| {
+                let t = i as f64 * 0.5;
+                let (x, y) = (12.0 * t, 0.0);
+                let d = ((x - 1300.0f64).powi(2) + 150.0f64.powi(2) + 100.0).sqrt();
+                // Deterministic shadowing: a few incommensurate waves, ~7 dB rms over tens of m.
+                let sh = 5.0 * (x / 37.0).sin()
+                    + 4.0 * (x / 23.0 + 1.0).sin()
+                    + 3.0 * (x / 71.0 + 2.0).cos();
+                let p = power_of(t, x, y).unwrap_or(-20.0 - 32.0 * d.log10() + sh);
+                let mut o = a.clone();
+                o.time_unix_ms = (t * 1000.0) as i64;
+                o.power_dbfs = Some(p);
+                if positions {
+                    let (lat, lon) = frame.to_lat_lon(x, y);
+                    o.lat_deg = Some(lat);
+                    o.lon_deg = Some(lon);
+                }
+                o
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sensor_motion_is_not_source_motion() {
+        // Without positions the drive-by looks like a moving source (the old false positive).
+        let without = drive(false, |_, _, _| None);
+        assert_eq!(eval_last(&MovingSourcePower, &without).len(), 1);
+        // With positions, power follows distance from one place: not a moving source.
+        let with = drive(true, |_, _, _| None);
+        assert!(eval_last(&MovingSourcePower, &with).is_empty());
+        // A transmitter that really moves: power rises and falls four times along a straight
+        // road, which no static transmitter explains.
+        let moving = drive(true, |t, _, _| {
+            Some(-60.0 + 22.0 * (t * std::f64::consts::TAU / 60.0).sin())
+        });
+        let d = eval_last(&MovingSourcePower, &moving);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].evidence["residual_std_db"].as_f64().unwrap() > 10.0);
+        // A fixed sensor with a known position and a transmitter driving past it (the
+        // moving_blaster scene): still fires, on the raw power trend.
+        let frame = cellsentry_locate::LocalFrame::new(51.5, -0.12);
+        let (lat, lon) = frame.to_lat_lon(0.0, 0.0);
+        let a = gsm(0, "234-15", 3101, 40961, 62, 21);
+        let ramp: Vec<CellObservation> = (0..120)
+            .map(|i| {
+                let mut o = a.clone();
+                o.time_unix_ms = i * 500;
+                o.power_dbfs = Some(-45.0 + 40.0 * (1.0 - ((i as f64 - 60.0) / 60.0).abs()));
+                o.lat_deg = Some(lat);
+                o.lon_deg = Some(lon);
+                o
+            })
+            .collect();
+        assert_eq!(eval_last(&MovingSourcePower, &ramp).len(), 1);
     }
 
     #[test]

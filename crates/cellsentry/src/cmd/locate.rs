@@ -1,0 +1,190 @@
+//! `cellsentry locate`: where each cell's transmitter is, from the positioned measurements a
+//! database holds (drives with `--track`, fixed sensors with `--lat/--lon` or SigMF
+//! geolocation, or both), by `cellsentry-locate`'s robust path-loss fit, with the weighted
+//! centroid of the strongest readings beside it for comparison.
+
+use anyhow::{Context, Result};
+use cellsentry_locate::{locate, weighted_centroid, Estimate, LocateConfig, Measurement};
+use cellsentry_store::{CellId, ObservationRow, RunId, Store, StoreOptions};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::LocateArgs;
+use crate::cmd::report::cell_label;
+use crate::exit::{self, BadInput};
+use crate::map;
+use crate::output::Table;
+
+/// One cell's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellLocation {
+    pub cell_id: i64,
+    pub cell: String,
+    /// Power scale of the fit: "dBm" when every positioned row was calibrated, else "dBFS".
+    pub power_unit: &'static str,
+    pub estimate: Option<Estimate>,
+    /// Why there is no estimate.
+    pub reason: Option<String>,
+    /// Weighted centroid of the strongest tenth of the readings, (lat, lon).
+    pub centroid: Option<(f64, f64)>,
+    #[serde(skip)]
+    pub rows: Vec<Measurement>,
+}
+
+/// The fit's input from stored observations: those with a position and a power, one sensor
+/// per run. Calibrated dBm is used only when every such row has it (dBFS of different gains
+/// do not mix).
+pub fn rows_from_observations(obs: &[ObservationRow]) -> (Vec<Measurement>, &'static str) {
+    let positioned: Vec<&ObservationRow> = obs
+        .iter()
+        .filter(|o| o.lat_deg.is_some() && o.lon_deg.is_some() && o.power_dbfs.is_finite())
+        .collect();
+    let dbm = !positioned.is_empty() && positioned.iter().all(|o| o.power_dbm.is_some());
+    let rows = positioned
+        .iter()
+        .filter_map(|o| {
+            Some(Measurement {
+                lat_deg: o.lat_deg?,
+                lon_deg: o.lon_deg?,
+                power_db: if dbm { o.power_dbm? } else { o.power_dbfs },
+                time_unix_ms: o.time_unix_ms,
+                sensor: format!("run {}", o.run_id.0),
+            })
+        })
+        .collect();
+    (rows, if dbm { "dBm" } else { "dBFS" })
+}
+
+/// Locates one cell from its observations.
+pub fn locate_cell(cell_id: i64, label: String, obs: &[ObservationRow]) -> CellLocation {
+    let (rows, unit) = rows_from_observations(obs);
+    let (estimate, reason) = match locate(&rows, &LocateConfig::default()) {
+        Ok(e) => (Some(e), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    CellLocation {
+        cell_id,
+        cell: label,
+        power_unit: unit,
+        estimate,
+        reason,
+        centroid: weighted_centroid(&rows),
+        rows,
+    }
+}
+
+/// Every asked-for cell (all cells with positioned measurements when `cells` is empty).
+pub fn locate_cells(store: &Store, run: Option<RunId>, cells: &[i64]) -> Result<Vec<CellLocation>> {
+    let mut out = Vec::new();
+    for id in cells {
+        if store.cell(CellId(*id))?.is_none() {
+            return Err(BadInput(format!("no cell {id} in this database")).into());
+        }
+    }
+    for cell in store.cells(run)? {
+        if !cells.is_empty() && !cells.contains(&cell.id.0) {
+            continue;
+        }
+        let obs = store.observations_for_cell(cell.id, run)?;
+        let loc = locate_cell(cell.id.0, cell_label(&cell.key), &obs);
+        if loc.rows.is_empty() && cells.is_empty() {
+            continue;
+        }
+        out.push(loc);
+    }
+    Ok(out)
+}
+
+fn fmt_deg(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+pub fn run(args: &LocateArgs) -> Result<i32> {
+    if !args.db.exists() {
+        return Err(BadInput(format!("{}: no such database", args.db.display())).into());
+    }
+    let options = StoreOptions {
+        create_if_missing: false,
+        ..StoreOptions::default()
+    };
+    let store = Store::open(&args.db, &options)
+        .with_context(|| format!("cannot open {}", args.db.display()))?;
+    let locations = locate_cells(&store, args.run.map(RunId), &args.cell)?;
+    if let Some(path) = &args.geojson {
+        let fc = map::geojson(&locations);
+        std::fs::write(path, fc.to_string() + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.kml {
+        std::fs::write(path, map::kml(&locations))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "cells": locations }))?
+        );
+    } else if locations.is_empty() {
+        println!("no cell has positioned measurements (replay with --track, --lat/--lon, or SigMF geolocation)");
+    } else {
+        let mut t = Table::new([
+            "id",
+            "cell",
+            "method",
+            "lat",
+            "lon",
+            "95% radius m",
+            "95% ellipse m",
+            "exponent",
+            "residual dB",
+            "bins",
+            "centroid",
+        ]);
+        for l in &locations {
+            let c = l.centroid.map_or("-".into(), |(a, b)| {
+                format!("{},{}", fmt_deg(a), fmt_deg(b))
+            });
+            match &l.estimate {
+                Some(e) => t.row([
+                    l.cell_id.to_string(),
+                    l.cell.clone(),
+                    format!(
+                        "{}{}",
+                        e.method.as_str(),
+                        if e.ambiguous { " (ambiguous)" } else { "" }
+                    ),
+                    fmt_deg(e.lat_deg),
+                    fmt_deg(e.lon_deg),
+                    format!("{:.0}", e.radius95_m),
+                    format!(
+                        "{:.0} x {:.0} @ {:.0} deg",
+                        e.ellipse.semi_major_m, e.ellipse.semi_minor_m, e.ellipse.orientation_deg
+                    ),
+                    format!("{:.2}", e.exponent),
+                    format!("{:.1}", e.residual_sd_db),
+                    e.bins.to_string(),
+                    c,
+                ]),
+                None => t.row([
+                    l.cell_id.to_string(),
+                    l.cell.clone(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    l.reason.clone().unwrap_or_default(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    c,
+                ]),
+            }
+        }
+        print!("{}", t.render());
+    }
+    Ok(if locations.iter().any(|l| l.estimate.is_some()) {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
+}
