@@ -274,6 +274,10 @@ pub struct LiveArgs {
     pub detect: DetectOpts,
     #[arg(long)]
     pub json: bool,
+    /// Position every observation from gpsd (default 127.0.0.1:2947); without a fix the run
+    /// goes on without positions.
+    #[arg(long, value_name = "HOST:PORT", num_args = 0..=1, default_missing_value = "127.0.0.1:2947")]
+    pub gpsd: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,20 @@ fn geometries() -> Vec<Geometry> {
     }
     for d in [100.0, 200.0, 300.0] {
         g.push(Geometry {
+            name: format!("crossroads: east at {d:.0} m, then north at {d:.0} m"),
+            drive: Some(vec![(-1200.0, -d), (d, -d), (d, 1000.0)]),
+            fixed: 0,
+        });
+    }
+    for d in [100.0, 200.0] {
+        g.push(Geometry {
+            name: format!("there and back on parallel roads {d:.0} m either side"),
+            drive: Some(vec![(-1000.0, -d), (1000.0, -d), (1000.0, d), (-1000.0, d)]),
+            fixed: 0,
+        });
+    }
+    for d in [100.0, 200.0, 300.0] {
+        g.push(Geometry {
             name: format!("straight road passing at {d:.0} m"),
             drive: Some(vec![(-1200.0, -d), (1200.0, -d)]),
             fixed: 0,
@@ -109,13 +123,44 @@ fn main() {
         "geometry,seed,locate_err_m,centroid_err_m,radius95_m,inside_ellipse,ambiguous\n",
     );
     let frame = LocalFrame::new(LAT0, LON0);
-    let cfg = LocateConfig::default();
+    // Knobs for exploring the method (not used by bench/locate.sh): BENCH_ONLY=substring of
+    // the geometry names, BENCH_SHADOW_SCALE=factor on the shadowing, BENCH_PRIOR_SD.
+    let only = std::env::var("BENCH_ONLY").ok();
+    let shadow_scale: f64 = std::env::var("BENCH_SHADOW_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1.0);
+    let mut cfg = LocateConfig::default();
+    if let Some(sd) = std::env::var("BENCH_PRIOR_SD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.exponent_prior_sd = sd;
+    }
+    if let Some(d) = std::env::var("BENCH_DECORR_M")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.decorrelation_m = d;
+    }
+    if let Some(b) = std::env::var("BENCH_BIN_M")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.bin_m = b;
+    }
     println!(
-        "| geometry | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | truth in 95 % ellipse | ambiguous |"
+        "| geometry | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | truth in 95 % ellipse | ambiguous | nearer candidate median m |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for geo in geometries() {
-        let (mut errs, mut cerrs) = (Vec::new(), Vec::new());
+        if only
+            .as_ref()
+            .is_some_and(|o| !geo.name.contains(o.as_str()))
+        {
+            continue;
+        }
+        let (mut errs, mut cerrs, mut nearer) = (Vec::new(), Vec::new(), Vec::new());
         let (mut inside, mut ambiguous, mut failed) = (0, 0, 0);
         for seed in 0..seeds {
             let mut rng = Rng::new(seed * 7919 + 17);
@@ -126,7 +171,7 @@ fn main() {
                 power_at_1m_db: 0.0,
                 exponent: 2.7 + rng.uniform(),
                 height_m: 10.0,
-                shadowing_db: 6.0 + 2.0 * rng.uniform(),
+                shadowing_db: (6.0 + 2.0 * rng.uniform()) * shadow_scale,
                 decorrelation_m: 30.0 + 40.0 * rng.uniform(),
                 freq_hz: 947.4e6,
                 noise_db: -115.0,
@@ -197,8 +242,14 @@ fn main() {
                     inside += usize::from(ins);
                     ambiguous += usize::from(e.ambiguous);
                     errs.push(err);
+                    let alt = e.alternative.map_or(f64::INFINITY, |(a, b)| {
+                        let (x, y) = frame.to_xy(a, b);
+                        let (tx, ty) = frame.to_xy(tlat, tlon);
+                        (x - tx).hypot(y - ty)
+                    });
+                    nearer.push(err.min(alt));
                     csv.push_str(&format!(
-                        "{},{seed},{err:.1},{:.1},{:.1},{ins},{}\n",
+                        "\"{}\",{seed},{err:.1},{:.1},{:.1},{ins},{}\n",
                         geo.name,
                         c.unwrap_or(f64::NAN),
                         e.radius95_m,
@@ -216,7 +267,7 @@ fn main() {
         }
         let n = errs.len();
         println!(
-            "| {} | {}{} | {:.0} | {:.0} | {:.0} | {:.0} | {}/{} | {} |",
+            "| {} | {}{} | {:.0} | {:.0} | {:.0} | {:.0} | {}/{} | {} | {:.0} |",
             geo.name,
             seeds,
             if failed > 0 {
@@ -230,7 +281,8 @@ fn main() {
             percentile(&mut cerrs, 0.9),
             inside,
             n,
-            ambiguous
+            ambiguous,
+            percentile(&mut nearer, 0.5)
         );
     }
     if let Some(p) = csv_path {

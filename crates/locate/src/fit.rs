@@ -180,17 +180,18 @@ impl Grid {
             .unwrap_or((0, f64::INFINITY))
     }
 
-    /// Number of 4-connected pieces among the cells flagged `inside`.
-    fn pieces(&self, inside: &[bool]) -> usize {
-        let mut seen = vec![false; inside.len()];
+    /// Labels of the 4-connected pieces among the cells flagged `inside` (0 = outside, pieces
+    /// numbered from 1), and how many pieces there are.
+    fn pieces(&self, inside: &[bool]) -> (Vec<usize>, usize) {
+        let mut label = vec![0usize; inside.len()];
         let mut pieces = 0;
         for start in 0..inside.len() {
-            if !inside[start] || seen[start] {
+            if !inside[start] || label[start] != 0 {
                 continue;
             }
             pieces += 1;
             let mut stack = vec![start];
-            seen[start] = true;
+            label[start] = pieces;
             while let Some(k) = stack.pop() {
                 let (i, j) = (k % self.nx, k / self.nx);
                 let mut near = Vec::with_capacity(4);
@@ -207,14 +208,14 @@ impl Grid {
                     near.push(k + self.nx);
                 }
                 for q in near {
-                    if inside[q] && !seen[q] {
-                        seen[q] = true;
+                    if inside[q] && label[q] == 0 {
+                        label[q] = pieces;
                         stack.push(q);
                     }
                 }
             }
         }
-        pieces
+        (label, pieces)
     }
 }
 
@@ -363,7 +364,24 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
     let threshold = best.cost + CHI2_2DOF_95 * sd * sd * inflation;
     // The region on the coarse grid (for its pieces and extent), then on a grid fitted to it.
     let inside: Vec<bool> = coarse.cost.iter().map(|c| *c <= threshold).collect();
-    let pieces = coarse.pieces(&inside);
+    let (labels, pieces) = coarse.pieces(&inside);
+    // The best point of the other pieces of the region: the other side of a straight road.
+    let alternative = if pieces > 1 {
+        let main = labels[kbest].max(1);
+        labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| **l != 0 && **l != main)
+            .min_by(|a, b| coarse.cost[a.0].total_cmp(&coarse.cost[b.0]))
+            .map(|(k, _)| {
+                let (ax, ay) = coarse.xy(k);
+                let g = Grid::eval(&problem, ax - step, ay - step, step / 8.0, 17, 17);
+                let (x, y) = g.xy(g.best().0);
+                prep.frame.to_lat_lon(x, y)
+            })
+    } else {
+        None
+    };
     let (mut rx0, mut rx1, mut ry0, mut ry1) = (ex, ex, ey, ey);
     for (k, _) in inside.iter().enumerate().filter(|(_, i)| **i) {
         let (x, y) = coarse.xy(k);
@@ -408,6 +426,7 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         fixed_sensors: prep.fixed,
         moving_sensors: prep.moving,
         ambiguous: pieces > 1,
+        alternative,
         height_m: cfg.height_m,
     })
 }
@@ -525,6 +544,14 @@ mod tests {
         let rows = rows_from(&f, &pts, (900.0, 150.0), 10.0, 3.0, "run1");
         let e = locate(&rows, &LocateConfig::default()).unwrap();
         assert!(e.ambiguous);
+        let (alat, alon) = e.alternative.unwrap();
+        let (ax, ay) = f.to_xy(alat, alon);
+        assert!(
+            (ax - 900.0).abs() < 10.0
+                && (ay.abs() - 150.0).abs() < 10.0
+                && ay * f.to_xy(e.lat_deg, e.lon_deg).1 < 0.0,
+            "{ax} {ay}"
+        );
         // Either side of the road, at the right distance.
         let (x, y) = f.to_xy(e.lat_deg, e.lon_deg);
         assert!(

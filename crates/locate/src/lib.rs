@@ -169,6 +169,10 @@ pub struct Estimate {
     pub moving_sensors: usize,
     /// The 95 % region has more than one piece (e.g. both sides of a straight road).
     pub ambiguous: bool,
+    /// When ambiguous, the best position in the other piece(s): (lat, lon). A field team
+    /// checks both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<(f64, f64)>,
     /// Height difference the distances were computed with, metres.
     pub height_m: f64,
 }

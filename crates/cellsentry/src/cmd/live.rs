@@ -142,6 +142,9 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
     let run = store.begin_run(&new_run)?;
     // Chain of custody (issue #13): command line and rule versions of the run.
     crate::custody::record_settings(&store, run, engine.rules())?;
+    // Positions from gpsd (a background thread; its state is reported when it changes).
+    let gpsd = args.gpsd.as_deref().map(cellsentry_geo::GpsdFeed::start);
+    let mut gpsd_said = String::new();
     let started = Instant::now();
     let mut alerted = false;
     let mut outcome = Ok(());
@@ -167,7 +170,24 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
                     break 'steps;
                 }
             };
-            let observations = assess::observations(&result, window_start_ms);
+            let mut observations = assess::observations(&result, window_start_ms);
+            if let Some(feed) = &gpsd {
+                crate::positions::attach(&mut observations, feed);
+                let state = match feed.status() {
+                    cellsentry_geo::GpsdStatus::Fix(_) => "gpsd: fix".to_string(),
+                    cellsentry_geo::GpsdStatus::NoFix => {
+                        "gpsd: no fix yet; observations without positions".to_string()
+                    }
+                    cellsentry_geo::GpsdStatus::Unavailable(e) => {
+                        format!("{e}; observations without positions")
+                    }
+                    cellsentry_geo::GpsdStatus::Connecting => String::new(),
+                };
+                if !state.is_empty() && state != gpsd_said {
+                    eprintln!("cellsentry: {state}");
+                    gpsd_said = state;
+                }
+            }
             let carriers = assess::carrier_observations(&result, window_start_ms);
             let mut alerts = Vec::new();
             for c in &carriers {
@@ -184,7 +204,8 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
                 window_start_ms,
                 &verdicts,
                 args.store.dbm_offset,
-                None,
+                gpsd.as_ref()
+                    .map(|f| f as &dyn cellsentry_geo::PositionSource),
             )?;
             for a in &alerts {
                 alerted |= a.verdict.level != VerdictLevel::Clean;
