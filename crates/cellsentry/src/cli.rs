@@ -493,6 +493,8 @@ pub struct ImportArgs {
     /// Print JSON instead of a line per file.
     #[arg(long)]
     pub json: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct LocateArgs {
     /// SQLite database written by replay/monitor.

@@ -16,8 +16,8 @@ mod output;
 mod pcap;
 mod persist;
 mod plot;
-mod watch;
 mod positions;
+mod watch;
 
 use clap::Parser;
 
