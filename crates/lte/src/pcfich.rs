@@ -95,7 +95,15 @@ pub fn decode_cfi(grid: &SubframeGrid, cell: &DlCell, subframe: usize) -> Option
     combine(cell.ports as usize, &y, &h, grid.noise_var, &mut eq);
     let mut llr = [0f32; 32];
     qpsk_llr(&eq, &mut llr);
-    let scr = pcfich_scrambling(cell.pci, subframe);
+    decide_cfi(&llr, cell.pci, subframe)
+}
+
+/// The CFI decision from the 32 soft bits of the PCFICH (positive = 0, still scrambled) of
+/// `subframe`: the codeword of TS 36.212 table 5.3.4-1 that correlates best. `None` when the
+/// soft bits carry no information (all zero or not finite).
+pub fn decide_cfi(llr: &[f32; 32], pci: u16, subframe: usize) -> Option<CfiDecision> {
+    let mut llr = *llr;
+    let scr = pcfich_scrambling(pci, subframe);
     let mut total = 0f32;
     for (i, v) in llr.iter_mut().enumerate() {
         if (scr >> (31 - i)) & 1 == 1 {
