@@ -47,6 +47,15 @@ pub enum StoreError {
     /// The file cannot be opened, read or written.
     #[error("store I/O error: {0}")]
     Io(String),
+    /// The file (or its folder, where SQLite keeps its journal) cannot be written: read-only
+    /// media or mount, or no write permission.
+    #[error("store is read-only ({reason}); cellsentry needs to write to its database")]
+    ReadOnly {
+        /// File opened.
+        path: String,
+        /// What the operating system said.
+        reason: String,
+    },
     /// Another process held the database locked for longer than the busy timeout.
     #[error("store busy: another process holds the lock ({0})")]
     Busy(String),
@@ -96,6 +105,49 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// What the operating system reported for the last failed file operation of `conn`, when it
+/// explains an I/O error better than SQLite's generic "disk I/O error": a full disk, a file
+/// size limit (`ulimit -f`), a quota, or a read-only file system.
+pub(crate) fn explain_io(
+    conn: &rusqlite::Connection,
+    path: Option<&str>,
+    err: StoreError,
+) -> StoreError {
+    let vague = match &err {
+        StoreError::Io(_) | StoreError::Migration { .. } | StoreError::DiskFull(_) => true,
+        StoreError::Sqlite(e) => e.sqlite_error_code() == Some(ErrorCode::SystemIoFailure),
+        _ => false,
+    };
+    if !vague {
+        return err;
+    }
+    // SAFETY: `sqlite3_system_errno` only reads the connection's last OS error code; the
+    // handle is valid for as long as `conn` is borrowed.
+    let errno = unsafe { rusqlite::ffi::sqlite3_system_errno(conn.handle()) };
+    if errno == 0 {
+        return err;
+    }
+    let os = std::io::Error::from_raw_os_error(errno);
+    const ENOSPC: i32 = 28;
+    const EFBIG: i32 = 27;
+    const EDQUOT: i32 = 122;
+    const EROFS: i32 = 30;
+    const EACCES: i32 = 13;
+    const EPERM: i32 = 1;
+    let msg = err.to_string();
+    match errno {
+        ENOSPC | EFBIG | EDQUOT => StoreError::DiskFull(match err {
+            StoreError::DiskFull(m) => format!("{m} ({os})"),
+            _ => format!("{} ({os})", msg.trim_start_matches("store I/O error: ")),
+        }),
+        EROFS | EACCES | EPERM => StoreError::ReadOnly {
+            path: path.unwrap_or(":memory:").to_string(),
+            reason: os.to_string(),
+        },
+        _ => err,
+    }
+}
+
 /// SQLite messages may embed SQL text with newlines; the CLI prints errors on one line.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -109,6 +161,7 @@ impl StoreError {
                 path: path.to_string(),
             },
             StoreError::Io(m) => StoreError::Io(format!("{path}: {m}")),
+            StoreError::DiskFull(m) => StoreError::DiskFull(format!("{path}: {m}")),
             StoreError::Corrupt(m) => StoreError::Corrupt(format!("{path}: {m}")),
             other => other,
         }

@@ -64,6 +64,9 @@ pub struct StoreOptions {
     pub busy_timeout_ms: u32,
     /// Create the file if it does not exist (otherwise a missing file is an `Io` error).
     pub create_if_missing: bool,
+    /// Open for reading only (reports, exports): works on read-only media and never changes
+    /// the file, so it is not migrated either (an older schema is refused). Writes fail.
+    pub read_only: bool,
 }
 
 impl Default for StoreOptions {
@@ -72,6 +75,7 @@ impl Default for StoreOptions {
             store_identities_clear: false,
             busy_timeout_ms: 5_000,
             create_if_missing: true,
+            read_only: false,
         }
     }
 }
@@ -90,17 +94,47 @@ impl Store {
     ///
     /// Errors: [`StoreError::NotADatabase`] for a non-SQLite file, [`StoreError::NotCellsentry`]
     /// for another program's database, [`StoreError::NewerSchema`] for a file written by a newer
-    /// cellsentry (left untouched), [`StoreError::Io`] when it cannot be opened.
+    /// cellsentry (left untouched), [`StoreError::ReadOnly`] when a writable store was asked for
+    /// but the file or its folder cannot be written, [`StoreError::Io`] when it cannot be opened.
     pub fn open(path: impl AsRef<Path>, options: &StoreOptions) -> Result<Store, StoreError> {
         let path_ref = path.as_ref();
         let shown = path_ref.display().to_string();
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if options.create_if_missing {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if options.read_only {
+            flags |= OpenFlags::SQLITE_OPEN_READ_ONLY;
+        } else {
+            flags |= OpenFlags::SQLITE_OPEN_READ_WRITE;
+            if options.create_if_missing {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            }
         }
-        let conn = Connection::open_with_flags(path_ref, flags)
-            .map_err(|e| StoreError::from(e).at_path(&shown))?;
-        Self::setup(conn, Some(shown.clone()), options, true).map_err(|e| e.at_path(&shown))
+        let conn = Connection::open_with_flags(path_ref, flags).map_err(|e| {
+            let e = StoreError::from(e).at_path(&shown);
+            read_only_cause(path_ref, e)
+        })?;
+        // SQLite silently falls back to read-only when the file cannot be written; a writer
+        // must learn that now, in one clear line, not at its first write.
+        if !options.read_only && conn.is_readonly(rusqlite::DatabaseName::Main)? {
+            return Err(StoreError::ReadOnly {
+                path: shown,
+                reason: write_refusal(path_ref),
+            });
+        }
+        let opened = match Self::setup(conn, Some(shown.clone()), options, !options.read_only) {
+            // A WAL store on read-only media, cleanly closed (no journal left): SQLite cannot
+            // create the shared-memory index beside it, but nothing can change the file
+            // either, so it is read as immutable.
+            Err(StoreError::Io(m))
+                if options.read_only
+                    && m.contains("unable to open")
+                    && on_read_only_media(path_ref) =>
+            {
+                let conn = open_immutable(path_ref, flags)?;
+                Self::setup(conn, Some(shown.clone()), options, false)
+            }
+            other => other,
+        };
+        opened.map_err(|e| read_only_cause(path_ref, e.at_path(&shown)))
     }
 
     /// A private in-memory store (tests, dry runs); gone when dropped.
@@ -120,7 +154,25 @@ impl Store {
         options: &StoreOptions,
         wal: bool,
     ) -> Result<Store, StoreError> {
-        let shown = path.clone().unwrap_or_else(|| ":memory:".to_string());
+        match Self::setup_inner(&mut conn, path.as_deref(), options, wal) {
+            Ok(salt) => Ok(Store {
+                conn,
+                path,
+                salt,
+                store_identities_clear: options.store_identities_clear,
+            }),
+            Err(e) => Err(error::explain_io(&conn, path.as_deref(), e)),
+        }
+    }
+
+    /// Checks, migrates and configures a freshly opened connection; returns the identity salt.
+    fn setup_inner(
+        conn: &mut Connection,
+        path: Option<&str>,
+        options: &StoreOptions,
+        wal: bool,
+    ) -> Result<Vec<u8>, StoreError> {
+        let shown = path.unwrap_or(":memory:").to_string();
         conn.busy_timeout(Duration::from_millis(u64::from(options.busy_timeout_ms)))?;
         // Reading the header first: a text file fails here with NOTADB, and a foreign or newer
         // file is refused before anything (even the journal mode) is written to it.
@@ -155,21 +207,32 @@ impl Store {
         }
         // foreign_keys is a no-op inside a transaction: set it before any migration runs.
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
-        schema::migrate_to(&mut conn, SCHEMA_VERSION)?;
+        if options.read_only {
+            if version < SCHEMA_VERSION {
+                return Err(StoreError::Migration {
+                    version: version + 1,
+                    reason: format!(
+                        "{shown} is at schema version {version} and was opened read-only; \
+                         open it once for writing to upgrade it"
+                    ),
+                });
+            }
+        } else {
+            schema::migrate_to(conn, SCHEMA_VERSION)?;
+        }
         let salt_hex: String = conn.query_row(
             "SELECT value FROM meta WHERE key = 'identity_salt'",
             [],
             |r| r.get(0),
         )?;
-        let salt = types::hex_bytes::decode(&salt_hex)
+        types::hex_bytes::decode(&salt_hex)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| StoreError::Corrupt("identity salt is not hex".to_string()))?;
-        Ok(Store {
-            conn,
-            path,
-            salt,
-            store_identities_clear: options.store_identities_clear,
-        })
+            .ok_or_else(|| StoreError::Corrupt("identity salt is not hex".to_string()))
+    }
+
+    /// [`error::explain_io`] for this connection.
+    fn explain(&self, e: StoreError) -> StoreError {
+        error::explain_io(&self.conn, self.path.as_deref(), e)
     }
 
     /// File the store was opened from (`None` in memory).
@@ -196,7 +259,7 @@ impl Store {
 
     /// Record the start of a run (status `running`).
     pub fn begin_run(&self, run: &NewRun) -> Result<RunId, StoreError> {
-        batch::insert_run(&self.conn, run)
+        batch::insert_run(&self.conn, run).map_err(|e| self.explain(e))
     }
 
     /// Close a run with its final status and end time.
@@ -206,16 +269,18 @@ impl Store {
         status: RunStatus,
         ended_unix_ms: i64,
     ) -> Result<(), StoreError> {
-        batch::finish_run(&self.conn, run, status, ended_unix_ms)
+        batch::finish_run(&self.conn, run, status, ended_unix_ms).map_err(|e| self.explain(e))
     }
 
     /// Mark every run still `running` as `interrupted` (its writer died). Call only when no
     /// other process is writing to this store. Returns how many runs were changed.
     pub fn mark_running_runs_interrupted(&self) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
-            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
-            [],
-        )?)
+        self.conn
+            .execute(
+                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+                [],
+            )
+            .map_err(|e| self.explain(e.into()))
     }
 
     /// Delete a run and everything recorded in it (cells stay: other runs may share them).
@@ -247,12 +312,15 @@ impl Store {
     /// transaction. For when a cell first stored by channel and BSIC/PCI alone later turns out
     /// (once its system information is decoded) to be a known cell.
     pub fn merge_cells(&mut self, from: CellId, into: CellId) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        batch::merge_cells(&tx, from, into)?;
-        tx.commit()?;
-        Ok(())
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            batch::merge_cells(&tx, from, into)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        result.map_err(|e| self.explain(e))
     }
 
     /// Run `f` in one transaction: everything it writes is committed together if it returns
@@ -262,13 +330,33 @@ impl Store {
     where
         F: FnOnce(&mut Batch<'_>) -> Result<T, StoreError>,
     {
-        let tx = self
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut batch = Batch::new(tx, &self.salt, self.store_identities_clear);
+            let value = f(&mut batch)?;
+            batch.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| {
+            let e = self.explain(e);
+            if matches!(e, StoreError::DiskFull(_)) {
+                self.release_journal_space();
+            }
+            e
+        })
+    }
+
+    /// After a batch failed for lack of space, moves the committed journal into the database
+    /// file and truncates the journal, returning the space the failed batch's pages took, so
+    /// that the caller can still close its run as failed.
+    fn release_journal_space(&self) {
+        // Best effort: on a disk with no room at all this fails too, and the run stays
+        // `running` (readers see it as unfinished); nothing committed is affected either way.
+        let _ = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut batch = Batch::new(tx, &self.salt, self.store_identities_clear);
-        let value = f(&mut batch)?;
-        batch.commit()?;
-        Ok(value)
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
 
     /// SQLite's `integrity_check` and `foreign_key_check` findings; empty when the file is sound.
@@ -295,6 +383,70 @@ impl Store {
             problems.push(row?);
         }
         Ok(problems)
+    }
+}
+
+/// True when `path` is a file that cannot be written and has no WAL journal beside it.
+fn on_read_only_media(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let no_journal = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+    no_journal && path.is_file() && std::fs::OpenOptions::new().append(true).open(path).is_err()
+}
+
+/// Opens `path` with SQLite's `immutable=1` URI parameter (no locks, no journal files).
+fn open_immutable(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in absolute.as_os_str().as_encoded_bytes() {
+        // Reserved URI characters and non-ASCII bytes are percent-encoded (SQLite decodes them).
+        match b {
+            b'%' | b'?' | b'#' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(*b)),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+}
+
+/// Why `path` cannot be written, as the operating system puts it.
+fn write_refusal(path: &Path) -> String {
+    match std::fs::OpenOptions::new().append(true).open(path) {
+        Err(e) => e.to_string(),
+        // The file is writable: its folder is not (SQLite needs it for the journal).
+        Ok(_) => match path.parent().map(|d| tempfile_probe(d)) {
+            Some(Err(e)) => format!("its folder: {e}"),
+            _ => "SQLite opened it read-only".to_string(),
+        },
+    }
+}
+
+/// Whether a file can be created in `dir` (removed again at once).
+fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let probe = dir.join(format!(".cellsentry-write-probe-{}", std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
+/// An open that failed with a vague "unable to open" on an existing file that cannot be
+/// written (read-only file system or permissions) says so instead.
+fn read_only_cause(path: &Path, err: StoreError) -> StoreError {
+    let cannot_open = matches!(&err, StoreError::Io(m) if m.contains("unable to open"));
+    if !cannot_open || !path.is_file() {
+        return err;
+    }
+    let reason = write_refusal(path);
+    if reason == "SQLite opened it read-only" {
+        return err;
+    }
+    StoreError::ReadOnly {
+        path: path.display().to_string(),
+        reason,
     }
 }
 

@@ -821,3 +821,112 @@ fn reader_sees_only_committed_batches_while_writer_is_busy() {
         .unwrap();
     assert_eq!(reader.observations_for_cell(cell, None).unwrap().len(), 1);
 }
+
+#[test]
+fn full_store_fails_the_batch_and_keeps_what_was_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.db");
+    let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
+    let run = store
+        .begin_run(&NewRun::new(RunKind::Replay, "first.cs16", 0))
+        .unwrap();
+    let cell = store.upsert_cell(&gsm_key(62, Some(21), None), 0).unwrap();
+    store
+        .write_batch(|tx| {
+            tx.observation(&obs(run, cell, 1, -30.0))?;
+            Ok(())
+        })
+        .unwrap();
+    store.finish_run(run, RunStatus::Completed, 10).unwrap();
+    // SQLite's own size limit stands in for a full disk: it raises the same SQLITE_FULL.
+    let pages: i64 = store
+        .conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .conn
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    let big = vec![0x2bu8; 64 * 1024];
+    let err = store
+        .write_batch(|tx| {
+            for t in 0..20 {
+                tx.message(&msg(run, cell, t, big.clone()))?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DiskFull(_)), "{err}");
+    assert!(!err.to_string().contains('\n'));
+    drop(store);
+    let store = Store::open(&path, &StoreOptions::default()).unwrap();
+    assert!(store.integrity_problems().unwrap().is_empty());
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, RunStatus::Completed);
+    assert_eq!(store.observations_for_cell(cell, None).unwrap().len(), 1);
+}
+
+#[test]
+fn read_only_store_reads_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evidence.db");
+    {
+        let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
+        let run = store
+            .begin_run(&NewRun::new(RunKind::Replay, "case.cs16", 0))
+            .unwrap();
+        let cell = store.upsert_cell(&gsm_key(62, Some(21), None), 0).unwrap();
+        store
+            .write_batch(|tx| {
+                tx.observation(&obs(run, cell, 1, -30.0))?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let ro = StoreOptions {
+        read_only: true,
+        ..StoreOptions::default()
+    };
+    let store = Store::open(&path, &ro).unwrap();
+    assert_eq!(store.runs().unwrap().len(), 1);
+    let err = store
+        .begin_run(&NewRun::new(RunKind::Replay, "more.cs16", 0))
+        .unwrap_err();
+    assert!(!err.to_string().contains('\n'), "{err}");
+    drop(store);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "a read-only open changed the file"
+    );
+    // A missing file is not created by a reader.
+    let err = Store::open(dir.path().join("absent.db"), &ro).unwrap_err();
+    assert!(matches!(err, StoreError::Io(_)), "{err}");
+    assert!(!dir.path().join("absent.db").exists());
+}
+
+#[test]
+fn read_only_store_refuses_an_old_schema_instead_of_migrating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, 1).unwrap();
+    }
+    let ro = StoreOptions {
+        read_only: true,
+        ..StoreOptions::default()
+    };
+    let err = Store::open(&path, &ro).unwrap_err();
+    assert!(matches!(err, StoreError::Migration { .. }), "{err}");
+    assert!(err.to_string().contains("read-only"), "{err}");
+    assert_eq!(
+        Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
+}
