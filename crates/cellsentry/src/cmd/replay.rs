@@ -439,20 +439,26 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
             all_observations.extend(observations.iter().cloned());
             all_carriers.extend(carriers.iter().cloned());
         }
-        // Chain of custody (issue #13): the recording's hashes and the command line.
         if let (Some(store), Some(run)) = (&mut store, run_id) {
-            crate::custody::record(store, run, path, &result.source, engine.rules())?;
-        }
-        if let (Some(store), Some(run)) = (&mut store, run_id) {
-            persist::write_stream(
-                store,
-                run,
-                &result,
-                base_unix_ms,
-                &verdicts,
-                args.store.dbm_offset,
-                sensor_positions.as_deref(),
-            )?;
+            // Chain of custody (issue #13): the recording's hashes and the command line.
+            let written = crate::custody::record(store, run, path, &result.source, engine.rules())
+                .and_then(|_| {
+                    persist::write_stream(
+                        store,
+                        run,
+                        &result,
+                        base_unix_ms,
+                        &verdicts,
+                        args.store.dbm_offset,
+                        sensor_positions.as_deref(),
+                    )
+                });
+            if let Err(err) = written {
+                // The batch rolled back (disk full, lock, ...); earlier runs stay as they were
+                // and this one is closed as failed rather than left `running`.
+                let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
+                return Err(err);
+            }
             let status = if cut_short.is_some() {
                 RunStatus::Failed
             } else {

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use cellsentry_store::{
-    CellKey, CellRow, DetectionRow, ObservationRow, RunId, RunRow, Store, StoreOptions, VerdictRow,
+    CellKey, CellRow, DetectionRow, ObservationRow, RunId, RunRow, Store, StoreError, StoreOptions,
+    VerdictRow,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -272,12 +273,24 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     if !args.db.exists() {
         return Err(BadInput(format!("{}: no such database", args.db.display())).into());
     }
+    // Read-only: a report never writes, so evidence on read-only media can be reported on.
     let options = StoreOptions {
         create_if_missing: false,
+        read_only: true,
         ..StoreOptions::default()
     };
-    let store = Store::open(&args.db, &options)
-        .with_context(|| format!("cannot open {}", args.db.display()))?;
+    let store = match Store::open(&args.db, &options) {
+        // A store from an older cellsentry must be migrated first, which needs writing.
+        Err(StoreError::Migration { .. }) => Store::open(
+            &args.db,
+            &StoreOptions {
+                read_only: false,
+                ..options
+            },
+        ),
+        other => other,
+    }
+    .with_context(|| format!("cannot open {}", args.db.display()))?;
     let report = load(&store, args.run.map(RunId))?;
     let format = if args.json {
         ReportFormat::Json
