@@ -177,7 +177,7 @@ impl Store {
         // Reading the header first: a text file fails here with NOTADB, and a foreign or newer
         // file is refused before anything (even the journal mode) is written to it.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        let version = schema::user_version(&conn)?;
+        let version = schema::user_version(conn)?;
         if app_id != schema::APPLICATION_ID {
             let tables: i64 =
                 conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
@@ -414,7 +414,7 @@ fn write_refusal(path: &Path) -> String {
     match std::fs::OpenOptions::new().append(true).open(path) {
         Err(e) => e.to_string(),
         // The file is writable: its folder is not (SQLite needs it for the journal).
-        Ok(_) => match path.parent().map(|d| tempfile_probe(d)) {
+        Ok(_) => match path.parent().map(tempfile_probe) {
             Some(Err(e)) => format!("its folder: {e}"),
             _ => "SQLite opened it read-only".to_string(),
         },
