@@ -156,10 +156,12 @@ fn disk_full_on_a_small_filesystem_stops_the_replay_and_keeps_earlier_runs() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (db, report_before) = database_with_one_run(dir.path());
-    // Room for the database, SQLite's 32 KiB shared-memory index and a few pages of journal:
-    // enough to start a run, not to store what the second recording decodes.
+    // Room for the database, SQLite's 32 KiB shared-memory index and 48 KiB of journal: enough
+    // to start the run and record its custody (about 25 KiB), not to store what the second
+    // recording decodes (more than 64 KiB). With no room left even for the run's status (under
+    // about 28 KiB here) the run would stay `running`: nothing at all can be written then.
     let db_len = std::fs::metadata(&db).unwrap().len();
-    let size = db_len.div_ceil(4096) * 4096 + 32 * 1024 + 12 * 1024;
+    let size = db_len.div_ceil(4096) * 4096 + 32 * 1024 + 48 * 1024;
     let fs = dir.path().join("fs");
     let out = dir.path().join("out");
     std::fs::create_dir_all(&fs).unwrap();
