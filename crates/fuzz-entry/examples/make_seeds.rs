@@ -575,6 +575,52 @@ GSM,234,30,5,6,,2.3522,48.8566,1000,5,1,1500000000,1600000000,0\n";
     }
 }
 
+fn geo_seeds(o: &mut Out) {
+    // NMEA: stretches of the bundled drive log (RMC, GGA, GSA sentences as a receiver logs them).
+    let log = std::fs::read_to_string(repo().join("captures/gps/drive_thames_2026-03-14.nmea"))
+        .expect("drive log");
+    let lines: Vec<&str> = log.lines().collect();
+    for (i, start) in [0usize, 200, 400].iter().enumerate() {
+        let part: Vec<&str> = lines.iter().skip(*start).take(45).copied().collect();
+        o.put(
+            "nmea_track",
+            &format!("drive-{i}"),
+            part.join("\r\n").as_bytes(),
+        );
+    }
+    // GPX 1.1 and gpsd TPV reports of the same fixes.
+    let fixes = cellsentry_geo::nmea::parse(&lines[..120].join("\n"), "drive").expect("fixes");
+    let fmt = |t: i64| cellsentry_geo::track::format_unix_ms(t);
+    let mut gpx = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gpx version=\"1.1\" creator=\"cellsentry seeds\" \
+         xmlns=\"http://www.topografix.com/GPX/1/1\">\n<trk><name>drive</name><trkseg>\n",
+    );
+    let mut tpv = String::from(
+        "{\"class\":\"VERSION\",\"release\":\"3.22\",\"rev\":\"3.22\",\"proto_major\":3,\"proto_minor\":14}\n",
+    );
+    for f in fixes.iter().step_by(3).take(20) {
+        gpx.push_str(&format!(
+            "<trkpt lat=\"{}\" lon=\"{}\"><ele>{}</ele><time>{}</time><hdop>1.1</hdop></trkpt>\n",
+            f.lat_deg,
+            f.lon_deg,
+            f.alt_m.unwrap_or(0.0),
+            fmt(f.time_unix_ms)
+        ));
+        tpv.push_str(&format!(
+            "{{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mode\":3,\"time\":\"{}\",\"lat\":{},\"lon\":{},\"altMSL\":{},\"speed\":{},\"track\":{}}}\n",
+            fmt(f.time_unix_ms),
+            f.lat_deg,
+            f.lon_deg,
+            f.alt_m.unwrap_or(0.0),
+            f.speed_mps.unwrap_or(0.0),
+            f.heading_deg.unwrap_or(0.0)
+        ));
+    }
+    gpx.push_str("</trkseg></trk>\n</gpx>\n");
+    o.put("gpx_track", "drive", gpx.as_bytes());
+    o.put("gpsd_report", "drive-tpv", tpv.as_bytes());
+}
+
 fn main() {
     let mut o = Out {
         counts: BTreeMap::new(),
@@ -583,6 +629,7 @@ fn main() {
     lte_seeds(&mut o);
     iq_seeds(&mut o);
     detect_seeds(&mut o);
+    geo_seeds(&mut o);
     for (t, n) in &o.counts {
         println!("{t}: {n} seeds");
     }

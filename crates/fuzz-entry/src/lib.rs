@@ -15,10 +15,12 @@
 //! variant (sample format, logical channel, cell bandwidth, ...) and the rest is the payload.
 
 pub mod detect;
+pub mod geo;
 pub mod gsm;
 pub mod iq;
 pub mod lte;
 pub mod scenario;
+pub mod share;
 mod soft;
 
 /// An entry point: arbitrary bytes in, nothing out, never panics.
@@ -44,6 +46,10 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("baseline_json", detect::baseline_json),
     ("detect_observations", detect::observations),
     ("scenario_json", scenario::scenario_json),
+    ("gpx_track", geo::gpx_track),
+    ("nmea_track", geo::nmea_track),
+    ("gpsd_report", geo::gpsd_report),
+    ("share_import", share::import),
 ];
 
 /// The entry point of a target name.
