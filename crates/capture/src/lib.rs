@@ -41,6 +41,7 @@ pub mod evidence;
 mod files;
 mod format;
 pub mod naming;
+mod paced;
 pub mod radio;
 mod raw;
 pub mod sigmf;
@@ -51,11 +52,13 @@ mod stream;
 pub mod timefmt;
 
 pub use evidence::{describe_recording, sha256_file, RecordingEvidence};
+pub use cellsentry_model::{GeoPoint, SampleFormat, ALL_FORMATS};
 pub use files::{
     list_capture_files, open_source, CaptureFile, CaptureKind, CaptureListing, OpenOptions,
     SkippedFile,
 };
-pub use format::ALL_FORMATS;
+pub use format::{decode_samples, sample_format_from_sigmf, SampleCodec};
+pub use paced::PacedSource;
 pub use radio::{DeviceInfo, GainStage, LiveStats, RadioProfile, RadioSettings};
 pub use raw::{resolve_raw_format, RawFileSource, MAX_BLOCK_SAMPLES};
 pub use sigmf::{Annotation, SigmfMeta, SigmfSource, SigmfWriter, SigmfWriterConfig};
@@ -63,20 +66,6 @@ pub use stream::{spawn_reader, BlockResult};
 
 use num_complex::Complex32;
 use serde::{Deserialize, Serialize};
-
-/// On-disk sample encodings people actually record in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SampleFormat {
-    /// Complex float32, little endian (GNU Radio `.cfile`, gr-gsm, SigMF `cf32_le`).
-    Cf32Le,
-    /// Complex int16, little endian (LimeSDR/SoapySDR `.cs16`, SigMF `ci16_le`). Full scale 32768.
-    Ci16Le,
-    /// Complex int8 (`hackrf_transfer` `.cs8`, SigMF `ci8`). Full scale 128.
-    Ci8,
-    /// Complex unsigned 8-bit, offset binary (`rtl_sdr` `.cu8`, SigMF `cu8`). (b - 127.5) / 128.
-    Cu8,
-}
 
 /// What a stream is: everything a receiver needs to interpret the samples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

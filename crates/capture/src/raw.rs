@@ -7,6 +7,7 @@
 //! still replayed: every complete sample is delivered, then the next read returns
 //! [`CaptureError::Truncated`] once (callers may treat it as a warning), then end of stream.
 
+use crate::SampleCodec;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;

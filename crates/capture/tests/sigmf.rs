@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cellsentry_capture::sigmf::{GeoPoint, SigmfMeta};
+use cellsentry_capture::sigmf::SigmfMeta;
+use cellsentry_capture::GeoPoint;
 use cellsentry_capture::{
     open_source, Annotation, CaptureError, IqBlock, IqSource, OpenOptions, SampleFormat,
     SigmfSource, SigmfWriter, SigmfWriterConfig,

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use cellsentry_model::SampleFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -73,17 +74,15 @@ pub struct RawOpts {
     /// Centre frequency in Hz (e.g. 947.4e6); read from SigMF or the file name if absent.
     #[arg(long, value_name = "HZ")]
     pub freq: Option<f64>,
-    /// Sample format of a raw file; from the extension or name if absent.
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    /// Sample format of a raw file (cf32, cs16, cs8, cu8; SigMF names too); from the
+    /// extension or name if absent.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_sample_format)]
+    pub format: Option<SampleFormat>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    Cf32,
-    Cs16,
-    Cs8,
-    Cu8,
+fn parse_sample_format(text: &str) -> Result<SampleFormat, String> {
+    text.parse()
+        .map_err(|e: cellsentry_model::ModelError| e.to_string())
 }
 
 /// Live radio options shared by the commands that open a device.
@@ -265,9 +264,12 @@ pub struct LiveArgs {
     /// Sample rate in samples/s (default: the radio's profile).
     #[arg(long, value_name = "SPS")]
     pub rate: Option<f64>,
-    /// Stop after this many seconds (default: run until interrupted).
+    /// Stop after this many seconds of signal (default: run until interrupted).
     #[arg(long)]
     pub seconds: Option<f64>,
+    /// Run the simulated radio as fast as the CPU allows instead of at its sample rate.
+    #[arg(long, requires = "sim")]
+    pub fast: bool,
     #[command(flatten)]
     pub store: StoreOpts,
     #[command(flatten)]

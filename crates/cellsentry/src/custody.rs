@@ -6,19 +6,11 @@ use std::path::Path;
 
 use anyhow::Result;
 use cellsentry_capture::{describe_recording, SourceInfo};
-use cellsentry_detect::Rule;
 use cellsentry_store::{NewRecording, RunId, Store};
-use serde_json::json;
 
-/// Hashes the recording at `path` (read with `info`) and stores it for `run`, with the
-/// command line and the ids and versions of the rules that ran in the run's settings.
-pub fn record(
-    store: &mut Store,
-    run: RunId,
-    path: &Path,
-    info: &SourceInfo,
-    rules: &[Box<dyn Rule>],
-) -> Result<()> {
+/// Hashes the recording at `path` (read with `info`) and stores it for `run`. (The session
+/// stores the command line and the ids and versions of the rules in the run's settings.)
+pub fn record(store: &mut Store, run: RunId, path: &Path, info: &SourceInfo) -> Result<()> {
     let ev = describe_recording(path, info)?;
     store.add_recording(&NewRecording {
         run_id: run,
@@ -38,20 +30,6 @@ pub fn record(
         sensor_lon_deg: ev.sensor_lon_deg,
         metadata: ev.metadata,
     })?;
-    record_settings(store, run, rules)
-}
-
-/// Stores the command line and the ids and versions of the rules that run in the run's
-/// settings (every run: replays with their recordings, live runs alone).
-pub fn record_settings(store: &Store, run: RunId, rules: &[Box<dyn Rule>]) -> Result<()> {
-    let rules: Vec<_> = rules
-        .iter()
-        .map(|r| json!({"id": r.id(), "version": r.version()}))
-        .collect();
-    store.merge_run_settings(
-        run,
-        &json!({ "command_line": command_line(), "rules": rules }),
-    )?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 //! | 4 | radio/device error: no SoapySDR support, no such device, stream failure |
 //! | 5 | database error |
 //! | 10 | `--fail-on LEVEL` was given and a cell reached that level |
+//! | 130 | interrupted (SIGINT/SIGTERM): the run is kept, marked `interrupted` |
 
 use cellsentry_capture::CaptureError;
 
@@ -19,6 +20,7 @@ pub const BAD_INPUT: i32 = 3;
 pub const DEVICE: i32 = 4;
 pub const DATABASE: i32 = 5;
 pub const DETECTION: i32 = 10;
+pub const INTERRUPTED: i32 = 130;
 
 /// Marks an error as caused by the user's input (exit code 3) where no library error says so.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,9 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
                 cellsentry_fleet::FleetError::InvalidInput(_) => BAD_INPUT,
                 _ => DATABASE,
             };
+        }
+        if let Some(cellsentry_pipeline::PipelineError::Input(_)) = cause.downcast_ref() {
+            return BAD_INPUT;
         }
         if cause
             .downcast_ref::<cellsentry_store::StoreError>()

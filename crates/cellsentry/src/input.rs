@@ -3,11 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use cellsentry_capture::{
-    list_capture_files, open_source, IqSource, OpenOptions, RadioSettings, SampleFormat,
-};
+use cellsentry_capture::{list_capture_files, open_source, IqSource, OpenOptions, RadioSettings};
 
-use crate::cli::{FormatArg, RadioOpts, RawOpts};
+use crate::cli::{RadioOpts, RawOpts};
 use crate::exit::BadInput;
 
 impl RawOpts {
@@ -15,12 +13,7 @@ impl RawOpts {
         OpenOptions {
             rate_hz: self.rate,
             freq_hz: self.freq,
-            format: self.format.map(|f| match f {
-                FormatArg::Cf32 => SampleFormat::Cf32Le,
-                FormatArg::Cs16 => SampleFormat::Ci16Le,
-                FormatArg::Cs8 => SampleFormat::Ci8,
-                FormatArg::Cu8 => SampleFormat::Cu8,
-            }),
+            format: self.format,
         }
     }
 }

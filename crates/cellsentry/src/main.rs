@@ -1,23 +1,22 @@
-//! cellsentry: the command line over the capture, receiver, detection and store crates.
+//! cellsentry: the command line over the pipeline and the library crates.
 //!
-//! A thin layer in the ripgrep sense: argument parsing, wiring of the pipeline stages, output
-//! formatting and exit codes. Everything that decodes or decides lives in the library crates.
+//! A thin layer in the ripgrep sense: argument parsing, opening sources, printing what a
+//! session reports, report rendering and exit codes. Everything that decodes or decides lives
+//! in the library crates (the session in `cellsentry-pipeline`); no file here uses a receiver
+//! crate.
 
-mod assess;
-mod chain;
 mod cli;
 mod cmd;
 mod custody;
+mod detector;
 mod exit;
-mod fingerprint_survey;
 mod input;
 mod map;
 mod output;
-mod pcap;
-mod persist;
 mod plot;
 mod positions;
 mod watch;
+mod signals;
 
 use clap::Parser;
 

@@ -15,26 +15,7 @@ use crate::scene::{mean_std, median, CellHistory, CellKey, Scene};
 /// Format tag written into baseline files.
 pub const BASELINE_FORMAT: &str = "cellsentry-baseline/1";
 
-/// A position on the WGS84 ellipsoid (degrees).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GeoPoint {
-    /// Latitude, degrees north.
-    pub lat_deg: f64,
-    /// Longitude, degrees east.
-    pub lon_deg: f64,
-}
-
-impl GeoPoint {
-    /// Great-circle distance in metres (haversine, mean Earth radius 6 371 008.8 m).
-    pub fn distance_m(&self, other: &GeoPoint) -> f64 {
-        const R_M: f64 = 6_371_008.8;
-        let (p1, p2) = (self.lat_deg.to_radians(), other.lat_deg.to_radians());
-        let dp = p2 - p1;
-        let dl = (other.lon_deg - self.lon_deg).to_radians();
-        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-        2.0 * R_M * a.sqrt().min(1.0).asin()
-    }
-}
+pub use cellsentry_model::GeoPoint;
 
 /// Where a known cell came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -646,20 +627,14 @@ fn parse_cell_db_row(line: &str) -> Result<Option<KnownCell>, String> {
     Ok(Some(KnownCell {
         key: CellKey {
             rat,
-            plmn: Some(Plmn {
-                mcc: mcc as u16,
-                mnc,
-            }),
+            plmn: Some(Plmn::broadcast(format!("{mcc:03}"), mnc)),
             lac_tac: Some(area as u32),
             cell_id: Some(cell as u32),
             channel: None,
             bsic_pci: unit,
         },
         source: BaselineSource::CellDb,
-        position: Some(GeoPoint {
-            lat_deg: lat,
-            lon_deg: lon,
-        }),
+        position: Some(GeoPoint::new(lat, lon)),
         range_m,
         power_mean_dbfs: None,
         power_std_db: None,
@@ -703,6 +678,12 @@ impl Survey {
     }
 }
 
+/// MCC and MNC by value, the way the index compares networks (OpenCellID loses the MNC's
+/// leading zeros); a PLMN with non-decimal digits is in no baseline.
+fn net(p: &Plmn) -> Option<(u16, u16)> {
+    Some((p.mcc_value()?, p.mnc_value()?))
+}
+
 /// Fast look-ups into a baseline, built once per engine.
 #[derive(Debug, Clone, Default)]
 pub struct BaselineIndex {
@@ -717,14 +698,11 @@ impl BaselineIndex {
         let mut ix = BaselineIndex::default();
         for (i, c) in b.cells.iter().enumerate() {
             let k = &c.key;
-            if let (Some(p), Some(ci)) = (&k.plmn, k.cell_id) {
-                ix.by_ci
-                    .entry((k.rat, p.mcc, p.mnc_value(), ci))
-                    .or_default()
-                    .push(i);
+            if let (Some((mcc, mnc)), Some(ci)) = (k.plmn.as_ref().and_then(net), k.cell_id) {
+                ix.by_ci.entry((k.rat, mcc, mnc, ci)).or_default().push(i);
                 if let Some(lac) = k.lac_tac {
                     ix.by_global
-                        .entry((k.rat, p.mcc, p.mnc_value(), lac, ci))
+                        .entry((k.rat, mcc, mnc, lac, ci))
                         .or_default()
                         .push(i);
                 }
@@ -738,10 +716,10 @@ impl BaselineIndex {
 
     /// Cells with this global identity.
     pub fn by_global<'b>(&self, b: &'b Baseline, key: &CellKey) -> Vec<&'b KnownCell> {
-        match (&key.plmn, key.lac_tac, key.cell_id) {
-            (Some(p), Some(lac), Some(ci)) => self
+        match (key.plmn.as_ref().and_then(net), key.lac_tac, key.cell_id) {
+            (Some((mcc, mnc)), Some(lac), Some(ci)) => self
                 .by_global
-                .get(&(key.rat, p.mcc, p.mnc_value(), lac, ci))
+                .get(&(key.rat, mcc, mnc, lac, ci))
                 .map(|v| v.iter().filter_map(|i| b.cells.get(*i)).collect())
                 .unwrap_or_default(),
             _ => Vec::new(),
@@ -750,8 +728,11 @@ impl BaselineIndex {
 
     /// Cells with this PLMN and CI/ECI (any LAC/TAC).
     pub fn by_ci<'b>(&self, b: &'b Baseline, rat: Rat, plmn: &Plmn, ci: u32) -> Vec<&'b KnownCell> {
+        let Some((mcc, mnc)) = net(plmn) else {
+            return Vec::new();
+        };
         self.by_ci
-            .get(&(rat, plmn.mcc, plmn.mnc_value(), ci))
+            .get(&(rat, mcc, mnc, ci))
             .map(|v| v.iter().filter_map(|i| b.cells.get(*i)).collect())
             .unwrap_or_default()
     }
@@ -802,14 +783,8 @@ WIMAX,234,15,1,2,,0,0,1,1,1,1,1,0\n";
 
     #[test]
     fn haversine_london_paris() {
-        let london = GeoPoint {
-            lat_deg: 51.5072,
-            lon_deg: -0.1276,
-        };
-        let paris = GeoPoint {
-            lat_deg: 48.8566,
-            lon_deg: 2.3522,
-        };
+        let london = GeoPoint::new(51.5072, -0.1276);
+        let paris = GeoPoint::new(48.8566, 2.3522);
         let d = london.distance_m(&paris);
         // Published great-circle distance London-Paris is about 343.5 km.
         assert!((d - 343_500.0).abs() < 2_000.0, "{d}");
@@ -819,10 +794,7 @@ WIMAX,234,15,1,2,,0,0,1,1,1,1,1,0\n";
     #[test]
     fn import_plain_with_header_and_radius() {
         let mut b = Baseline::empty();
-        let center = GeoPoint {
-            lat_deg: 51.5072,
-            lon_deg: -0.1276,
-        };
+        let center = GeoPoint::new(51.5072, -0.1276);
         let rep = b
             .import_cell_db_reader(CSV.as_bytes(), "t", Some((center, 2_000.0)))
             .unwrap();

@@ -3,6 +3,7 @@
 //! recorded run (`evaluate`) or live, one observation at a time (`observe`), raising an alert
 //! the moment a cell's level rises.
 
+pub use cellsentry_model::VerdictLevel;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{Baseline, BaselineIndex};
@@ -12,28 +13,6 @@ use crate::rules::{all_rules, Context, Detection, Rule};
 use crate::scene::{CellKey, Scene};
 use crate::thresholds::{Scoring, Thresholds};
 use crate::watchlist::Watchlist;
-
-/// Verdict level of one cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictLevel {
-    /// Score below `suspicious_min`.
-    Clean,
-    /// Score at or above `suspicious_min`.
-    Suspicious,
-    /// Score at or above `likely_fake_min`.
-    LikelyFake,
-}
-
-impl std::fmt::Display for VerdictLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            VerdictLevel::Clean => "clean",
-            VerdictLevel::Suspicious => "suspicious",
-            VerdictLevel::LikelyFake => "likely_fake",
-        })
-    }
-}
 
 /// The combined judgement on one cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,6 +195,21 @@ impl Engine {
         (0..scene.cells().len())
             .filter_map(|i| self.evaluate_cell(scene, i))
             .collect()
+    }
+
+    /// Live: adds an observation; gives the index of the live cell it joined (in
+    /// `live_scene().cells()`) and an alert if that cell's level rose.
+    pub fn observe_indexed(&mut self, obs: &CellObservation) -> (usize, Vec<Alert>) {
+        let i = self.live.push(obs);
+        self.alerted
+            .resize(self.live.cells().len(), VerdictLevel::Clean);
+        (i, self.reevaluate(obs.time_unix_ms, &[i]))
+    }
+
+    /// Forgets the live scene (a new recording starts): cells, carriers and alert levels.
+    pub fn reset_live(&mut self) {
+        self.live = Scene::new();
+        self.alerted.clear();
     }
 
     /// Live: adds an observation and returns an alert if the observed cell's level rose.

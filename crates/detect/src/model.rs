@@ -7,149 +7,8 @@
 //! seen (FCCH/SCH, PSS/SSS) seconds before its system information is decoded, and the rules must
 //! treat "unknown" as "cannot judge", never as "zero".
 
+pub use cellsentry_model::{GsmSiType, Plmn, Rat};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-use crate::error::DetectError;
-
-/// Radio access technology of a cell or carrier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rat {
-    /// GSM / 2G (BCCH carrier C0).
-    Gsm,
-    /// LTE / 4G.
-    Lte,
-}
-
-impl fmt::Display for Rat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Rat::Gsm => "gsm",
-            Rat::Lte => "lte",
-        })
-    }
-}
-
-/// A PLMN identity (TS 23.003 2.2, TS 24.008 10.5.1.3). The MNC is kept as the decoded digit
-/// string so that "01" and "001" stay distinguishable; comparisons against sources that lose the
-/// leading zeros (OpenCellID stores the MNC as an integer) use [`Plmn::same_network`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Plmn {
-    /// Mobile country code, 0..=999.
-    pub mcc: u16,
-    /// Mobile network code, 2 or 3 decimal digits, leading zeros kept.
-    pub mnc: String,
-}
-
-impl Plmn {
-    /// Builds a PLMN, checking the MCC range and that the MNC is 2 or 3 decimal digits.
-    pub fn new(mcc: u16, mnc: &str) -> Result<Self, DetectError> {
-        if mcc > 999 {
-            return Err(DetectError::InvalidPlmn(format!("MCC {mcc} > 999")));
-        }
-        if !(2..=3).contains(&mnc.len()) || !mnc.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(DetectError::InvalidPlmn(format!(
-                "MNC {mnc:?} is not 2 or 3 digits"
-            )));
-        }
-        Ok(Plmn {
-            mcc,
-            mnc: mnc.to_string(),
-        })
-    }
-
-    /// Parses "234-15", "234-015", "23415" (5 digits = 2-digit MNC) or "310410".
-    pub fn parse(text: &str) -> Result<Self, DetectError> {
-        let t = text.trim();
-        let (mcc, mnc) = if let Some((a, b)) = t.split_once(['-', '/', ' ']) {
-            (a.trim(), b.trim())
-        } else if (5..=6).contains(&t.len()) && t.is_ascii() {
-            t.split_at(3)
-        } else {
-            return Err(DetectError::InvalidPlmn(format!("cannot parse {text:?}")));
-        };
-        let mcc: u16 = mcc
-            .parse()
-            .map_err(|_| DetectError::InvalidPlmn(format!("bad MCC in {text:?}")))?;
-        Plmn::new(mcc, mnc)
-    }
-
-    /// MNC as a number (leading zeros dropped).
-    pub fn mnc_value(&self) -> u16 {
-        self.mnc.parse().unwrap_or(u16::MAX)
-    }
-
-    /// Same network, comparing the MNC by value: OpenCellID/MLS exports and some decoders lose the
-    /// leading zeros, and within one MCC the MNC length is fixed in practice.
-    pub fn same_network(&self, other: &Plmn) -> bool {
-        self.mcc == other.mcc && self.mnc_value() == other.mnc_value()
-    }
-
-    /// ITU-T E.212 test/reserved MCCs: 001-009 (test networks) and 999 (internal/private).
-    pub fn is_test_mcc(&self) -> bool {
-        (1..=9).contains(&self.mcc) || self.mcc == 999
-    }
-}
-
-impl fmt::Display for Plmn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:03}-{}", self.mcc, self.mnc)
-    }
-}
-
-/// GSM system information message types (TS 44.018 9.1.31 - 9.1.43), as seen on BCCH/SACCH.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum GsmSiType {
-    /// System Information Type 1 (cell channel description, RACH control).
-    #[serde(rename = "SI1")]
-    Si1,
-    /// SI2: neighbour cell description (BA list).
-    #[serde(rename = "SI2")]
-    Si2,
-    /// SI2bis: extension of the BA list.
-    #[serde(rename = "SI2bis")]
-    Si2bis,
-    /// SI2ter: multiband extension of the BA list.
-    #[serde(rename = "SI2ter")]
-    Si2ter,
-    /// SI2quater: 3G/E-UTRAN neighbours and priorities.
-    #[serde(rename = "SI2quater")]
-    Si2quater,
-    /// SI3: cell identity, LAI, control channel description, selection parameters.
-    #[serde(rename = "SI3")]
-    Si3,
-    /// SI4: LAI, selection parameters (sent with SI3).
-    #[serde(rename = "SI4")]
-    Si4,
-    /// SI5 (SACCH, dedicated mode BA list).
-    #[serde(rename = "SI5")]
-    Si5,
-    /// SI5bis.
-    #[serde(rename = "SI5bis")]
-    Si5bis,
-    /// SI5ter.
-    #[serde(rename = "SI5ter")]
-    Si5ter,
-    /// SI6 (SACCH).
-    #[serde(rename = "SI6")]
-    Si6,
-    /// SI7.
-    #[serde(rename = "SI7")]
-    Si7,
-    /// SI8.
-    #[serde(rename = "SI8")]
-    Si8,
-    /// SI9.
-    #[serde(rename = "SI9")]
-    Si9,
-    /// SI13: GPRS cell options.
-    #[serde(rename = "SI13")]
-    Si13,
-    /// SI21.
-    #[serde(rename = "SI21")]
-    Si21,
-}
 
 /// RACH Control Parameters (TS 44.018 10.5.2.29), from SI1/SI2/SI3/SI4.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,6 +228,18 @@ pub struct CellObservation {
 }
 
 impl CellObservation {
+    /// The (partial) cell identity this observation carries.
+    pub fn key(&self) -> cellsentry_model::CellKey {
+        cellsentry_model::CellKey {
+            rat: self.rat,
+            plmn: self.plmn.clone(),
+            lac_tac: self.lac_tac,
+            cell_id: self.cell_id,
+            channel: self.channel,
+            bsic_pci: self.bsic_pci,
+        }
+    }
+
     /// An observation with only RAT and time set.
     pub fn new(rat: Rat, time_unix_ms: i64) -> Self {
         CellObservation {
@@ -447,11 +318,11 @@ mod tests {
     #[test]
     fn plmn_parse_and_display_keep_leading_zeros() {
         let p = Plmn::parse("001-01").unwrap();
-        assert_eq!(p.mcc, 1);
+        assert_eq!(p.mcc, "001");
         assert_eq!(p.mnc, "01");
         assert_eq!(p.to_string(), "001-01");
         let q = Plmn::parse("310410").unwrap();
-        assert_eq!((q.mcc, q.mnc.as_str()), (310, "410"));
+        assert_eq!((q.mcc.as_str(), q.mnc.as_str()), ("310", "410"));
         let r = Plmn::parse("23415").unwrap();
         assert_eq!(r.to_string(), "234-15");
         assert!(Plmn::parse("23-4").is_err());

@@ -201,7 +201,7 @@ mod tests {
             assert!(!p.operators.is_empty(), "{n}");
             for (_, plmn) in &p.parsed {
                 assert!(
-                    p.is_local_mcc(plmn.mcc),
+                    plmn.mcc_value().is_some_and(|m| p.is_local_mcc(m)),
                     "{n}: {plmn} outside the country's MCCs"
                 );
             }

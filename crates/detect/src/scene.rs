@@ -5,106 +5,12 @@
 //! observation joins the most specific existing history whose known fields all agree with it,
 //! and fills in the fields the history did not know yet.
 
+pub use cellsentry_model::CellKey;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    CarrierObservation, CellObservation, GsmSystemInfo, LteSystemInfo, PagingCounters, Plmn, Rat,
+    CarrierObservation, CellObservation, GsmSystemInfo, LteSystemInfo, PagingCounters, Rat,
 };
-
-/// Identity of a cell, with every part optional except the RAT.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CellKey {
-    /// GSM or LTE.
-    pub rat: Rat,
-    /// PLMN.
-    pub plmn: Option<Plmn>,
-    /// LAC / TAC.
-    pub lac_tac: Option<u32>,
-    /// CI / ECI.
-    pub cell_id: Option<u32>,
-    /// ARFCN / EARFCN.
-    pub channel: Option<u32>,
-    /// BSIC / PCI.
-    pub bsic_pci: Option<u16>,
-}
-
-fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => x == y,
-        _ => true,
-    }
-}
-
-impl CellKey {
-    /// The key an observation carries.
-    pub fn of(obs: &CellObservation) -> Self {
-        CellKey {
-            rat: obs.rat,
-            plmn: obs.plmn.clone(),
-            lac_tac: obs.lac_tac,
-            cell_id: obs.cell_id,
-            channel: obs.channel,
-            bsic_pci: obs.bsic_pci,
-        }
-    }
-
-    /// Every field known on both sides is equal.
-    pub fn compatible(&self, other: &CellKey) -> bool {
-        self.rat == other.rat
-            && agree(&self.plmn, &other.plmn)
-            && agree(&self.lac_tac, &other.lac_tac)
-            && agree(&self.cell_id, &other.cell_id)
-            && agree(&self.channel, &other.channel)
-            && agree(&self.bsic_pci, &other.bsic_pci)
-    }
-
-    /// Number of known fields.
-    pub fn specificity(&self) -> usize {
-        usize::from(self.plmn.is_some())
-            + usize::from(self.lac_tac.is_some())
-            + usize::from(self.cell_id.is_some())
-            + usize::from(self.channel.is_some())
-            + usize::from(self.bsic_pci.is_some())
-    }
-
-    /// PLMN, LAC/TAC and CI/ECI are all known.
-    pub fn has_global_id(&self) -> bool {
-        self.plmn.is_some() && self.lac_tac.is_some() && self.cell_id.is_some()
-    }
-
-    fn fill_from(&mut self, other: &CellKey) {
-        if self.plmn.is_none() {
-            self.plmn.clone_from(&other.plmn);
-        }
-        self.lac_tac = self.lac_tac.or(other.lac_tac);
-        self.cell_id = self.cell_id.or(other.cell_id);
-        self.channel = self.channel.or(other.channel);
-        self.bsic_pci = self.bsic_pci.or(other.bsic_pci);
-    }
-}
-
-impl std::fmt::Display for CellKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fn o<T: std::fmt::Display>(v: &Option<T>) -> String {
-            v.as_ref()
-                .map_or_else(|| "?".to_string(), |x| x.to_string())
-        }
-        let (ch, id, area) = match self.rat {
-            Rat::Gsm => ("arfcn", "bsic", "lac"),
-            Rat::Lte => ("earfcn", "pci", "tac"),
-        };
-        write!(
-            f,
-            "{} {} {area} {} ci {} {ch} {} {id} {}",
-            self.rat,
-            o(&self.plmn),
-            o(&self.lac_tac),
-            o(&self.cell_id),
-            o(&self.channel),
-            o(&self.bsic_pci)
-        )
-    }
-}
 
 /// One value at one time.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -240,7 +146,7 @@ fn merge_lte(dst: &mut LteSystemInfo, src: &LteSystemInfo) {
 impl CellHistory {
     fn new(obs: &CellObservation) -> Self {
         let mut h = CellHistory {
-            key: CellKey::of(obs),
+            key: obs.key(),
             first_seen_unix_ms: obs.time_unix_ms,
             last_seen_unix_ms: obs.time_unix_ms,
             observations: 0,
@@ -263,7 +169,7 @@ impl CellHistory {
 
     fn add(&mut self, obs: &CellObservation) {
         let t = obs.time_unix_ms;
-        self.key.fill_from(&CellKey::of(obs));
+        self.key.fill_from(&obs.key());
         self.first_seen_unix_ms = self.first_seen_unix_ms.min(t);
         self.last_seen_unix_ms = self.last_seen_unix_ms.max(t);
         self.observations = self.observations.saturating_add(1);
@@ -475,7 +381,7 @@ impl Scene {
     /// Adds an observation; returns the index of the cell history it joined or started.
     pub fn push(&mut self, obs: &CellObservation) -> usize {
         self.touch(obs.time_unix_ms);
-        let key = CellKey::of(obs);
+        let key = obs.key();
         // Most specific compatible history; ties go to the most recently seen one.
         let best = self
             .cells
@@ -538,6 +444,7 @@ impl Scene {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Plmn;
 
     #[test]
     fn partial_key_joins_full_key_later() {

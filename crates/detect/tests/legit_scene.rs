@@ -452,7 +452,7 @@ fn legitimate_scene_is_clean_with_only_a_cell_database() {
         csv += &format!(
             "GSM,{},{},{},{},,-0.12,51.50,1000,10,1,1500000000,1700000000,0\n",
             p.mcc,
-            p.mnc_value(),
+            p.mnc_value().unwrap_or_default(),
             c.lac,
             c.ci
         );
@@ -462,7 +462,7 @@ fn legitimate_scene_is_clean_with_only_a_cell_database() {
         csv += &format!(
             "LTE,{},{},{},{},{},-0.12,51.50,1000,10,1,1500000000,1700000000,0\n",
             p.mcc,
-            p.mnc_value(),
+            p.mnc_value().unwrap_or_default(),
             c.tac,
             c.eci,
             c.pci

@@ -8,49 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::si2quater::Si2quater;
 use crate::{L3Message, Plmn, RachControl};
-
-/// System Information message types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum SiType {
-    Si1,
-    Si2,
-    Si2bis,
-    Si2ter,
-    Si2quater,
-    Si3,
-    Si4,
-    Si5,
-    Si5bis,
-    Si5ter,
-    Si6,
-    Si7,
-    Si8,
-    Si9,
-    Si13,
-}
-
-impl SiType {
-    pub fn of(m: &L3Message) -> Option<Self> {
-        Some(match m {
-            L3Message::Si1(_) => Self::Si1,
-            L3Message::Si2(_) => Self::Si2,
-            L3Message::Si2bis(_) => Self::Si2bis,
-            L3Message::Si2ter(_) => Self::Si2ter,
-            L3Message::Si2quater(_) => Self::Si2quater,
-            L3Message::Si3(_) => Self::Si3,
-            L3Message::Si4(_) => Self::Si4,
-            L3Message::Si5(_) => Self::Si5,
-            L3Message::Si5bis(_) => Self::Si5bis,
-            L3Message::Si5ter(_) => Self::Si5ter,
-            L3Message::Si6(_) => Self::Si6,
-            L3Message::Si7(_) => Self::Si7,
-            L3Message::Si8(_) => Self::Si8,
-            L3Message::Si9(_) => Self::Si9,
-            L3Message::Si13(_) => Self::Si13,
-            _ => return None,
-        })
-    }
-}
+use cellsentry_model::GsmSiType;
 
 /// Cell identity as broadcast in SI3 (or SI4/SI6 for the LAI).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,10 +32,10 @@ pub struct EutranNeighbour {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CellSystemInfo {
     /// Latest message of each SI type. SI2quater instances are kept per SI2quater_INDEX.
-    pub latest: BTreeMap<SiType, L3Message>,
+    pub latest: BTreeMap<GsmSiType, L3Message>,
     pub si2quater_by_index: BTreeMap<u8, Si2quater>,
     /// How many messages of each type were seen.
-    pub counts: BTreeMap<SiType, u32>,
+    pub counts: BTreeMap<GsmSiType, u32>,
 }
 
 impl CellSystemInfo {
@@ -87,7 +45,7 @@ impl CellSystemInfo {
 
     /// Add a message; returns true if it was System Information (other messages are ignored).
     pub fn update(&mut self, m: &L3Message) -> bool {
-        let Some(t) = SiType::of(m) else { return false };
+        let Some(t) = m.si_type() else { return false };
         if let L3Message::Si2quater(q) = m {
             self.si2quater_by_index.insert(q.index, q.clone());
         }
@@ -96,24 +54,24 @@ impl CellSystemInfo {
         true
     }
 
-    pub fn seen(&self, t: SiType) -> bool {
+    pub fn seen(&self, t: GsmSiType) -> bool {
         self.latest.contains_key(&t)
     }
 
     /// SI types seen so far.
-    pub fn si_types_seen(&self) -> Vec<SiType> {
+    pub fn si_types_seen(&self) -> Vec<GsmSiType> {
         self.latest.keys().copied().collect()
     }
 
     fn si3(&self) -> Option<&crate::Si3> {
-        match self.latest.get(&SiType::Si3) {
+        match self.latest.get(&GsmSiType::Si3) {
             Some(L3Message::Si3(s)) => Some(s),
             _ => None,
         }
     }
 
     fn si4(&self) -> Option<&crate::Si4> {
-        match self.latest.get(&SiType::Si4) {
+        match self.latest.get(&GsmSiType::Si4) {
             Some(L3Message::Si4(s)) => Some(s),
             _ => None,
         }
@@ -128,7 +86,7 @@ impl CellSystemInfo {
                 cell_identity: Some(s.cell_identity),
             });
         }
-        if let Some(L3Message::Si6(s)) = self.latest.get(&SiType::Si6) {
+        if let Some(L3Message::Si6(s)) = self.latest.get(&GsmSiType::Si6) {
             return Some(CellGlobalId {
                 plmn: s.lai.plmn.clone(),
                 lac: s.lai.lac,
@@ -174,7 +132,7 @@ impl CellSystemInfo {
 
     /// Cell allocation (SI1 Cell Channel Description), sorted.
     pub fn cell_allocation_arfcns(&self) -> Option<Vec<u16>> {
-        match self.latest.get(&SiType::Si1) {
+        match self.latest.get(&GsmSiType::Si1) {
             Some(L3Message::Si1(s)) => {
                 let mut v = s.cell_channel_description.arfcns.clone();
                 v.sort_unstable();
@@ -187,12 +145,12 @@ impl CellSystemInfo {
     /// RACH control from the most authoritative SI present (SI3, SI4, SI1, SI2, SI2bis, SI9).
     pub fn rach_control(&self) -> Option<&RachControl> {
         for t in [
-            SiType::Si3,
-            SiType::Si4,
-            SiType::Si1,
-            SiType::Si2,
-            SiType::Si2bis,
-            SiType::Si9,
+            GsmSiType::Si3,
+            GsmSiType::Si4,
+            GsmSiType::Si1,
+            GsmSiType::Si2,
+            GsmSiType::Si2bis,
+            GsmSiType::Si9,
         ] {
             let r = match self.latest.get(&t) {
                 Some(L3Message::Si3(s)) => Some(&s.rach_control),

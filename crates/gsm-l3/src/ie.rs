@@ -2,6 +2,7 @@
 //! description, cell options, cell selection parameters, channel descriptions, request reference,
 //! mobile identity (TS 44.018 10.5.2, TS 24.008 10.5.1).
 
+pub use cellsentry_model::Plmn;
 use serde::{Deserialize, Serialize};
 
 use crate::ParseError;
@@ -17,54 +18,21 @@ fn need(data: &[u8], n: usize) -> Result<(), ParseError> {
     }
 }
 
-/// Public land mobile network identity. Digits are kept as strings so that a two-digit MNC "02"
-/// stays distinct from the three-digit "002" (TS 24.008 10.5.1.3, TS 23.003 2.2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Plmn {
-    pub mcc: String,
-    pub mnc: String,
-}
-
-impl Plmn {
-    /// Decode the 3-octet BCD MCC/MNC of TS 24.008 10.5.1.3. Non-decimal nibbles are kept as hex
-    /// letters (a fake cell may send anything); see [`Plmn::is_valid`].
-    pub fn from_bcd(b: &[u8]) -> Result<Self, ParseError> {
-        need(b, 3)?;
-        let d = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('?');
-        let mcc: String = [d(b[0] & 0x0f), d(b[0] >> 4), d(b[1] & 0x0f)]
-            .iter()
-            .collect();
-        let mnc3 = b[1] >> 4;
-        let mut mnc: String = [d(b[2] & 0x0f), d(b[2] >> 4)].iter().collect();
-        if mnc3 != 0x0f {
-            mnc.push(d(mnc3));
-        }
-        Ok(Self { mcc, mnc })
+/// Decodes the 3-octet BCD MCC/MNC of TS 24.008 10.5.1.3 into a PLMN as broadcast:
+/// non-decimal nibbles are kept as hex letters (a fake cell may send anything), so the detector
+/// sees the identity the cell claimed and can flag it ([`Plmn::is_valid`]).
+pub fn plmn_from_bcd(b: &[u8]) -> Result<Plmn, ParseError> {
+    need(b, 3)?;
+    let d = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('?');
+    let mcc: String = [d(b[0] & 0x0f), d(b[0] >> 4), d(b[1] & 0x0f)]
+        .iter()
+        .collect();
+    let mnc3 = b[1] >> 4;
+    let mut mnc: String = [d(b[2] & 0x0f), d(b[2] >> 4)].iter().collect();
+    if mnc3 != 0x0f {
+        mnc.push(d(mnc3));
     }
-
-    /// True if all digits are decimal.
-    pub fn is_valid(&self) -> bool {
-        self.mcc
-            .chars()
-            .chain(self.mnc.chars())
-            .all(|c| c.is_ascii_digit())
-    }
-
-    /// MCC as a number, if decimal.
-    pub fn mcc_u16(&self) -> Option<u16> {
-        self.mcc.parse().ok()
-    }
-
-    /// MNC as a number, if decimal ("02" and "002" both give 2: compare strings, not this).
-    pub fn mnc_u16(&self) -> Option<u16> {
-        self.mnc.parse().ok()
-    }
-}
-
-impl std::fmt::Display for Plmn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.mcc, self.mnc)
-    }
+    Ok(Plmn::broadcast(mcc, mnc))
 }
 
 /// Location Area Identification (TS 24.008 10.5.1.3).
@@ -78,7 +46,7 @@ impl LocationAreaId {
     pub fn parse(b: &[u8]) -> Result<Self, ParseError> {
         need(b, 5)?;
         Ok(Self {
-            plmn: Plmn::from_bcd(&b[0..3])?,
+            plmn: plmn_from_bcd(&b[0..3])?,
             lac: u16::from_be_bytes([b[3], b[4]]),
         })
     }

@@ -42,8 +42,10 @@ pub use ccch::{
     AssignedChannel, ImmediateAssignment, ImmediateAssignmentReject, PacketAssignment,
     PagingRequest1, PagingRequest2, PagingRequest3,
 };
-pub use cell::{CellSystemInfo, SiType};
+pub use cell::CellSystemInfo;
+pub use cellsentry_model::GsmSiType;
 pub use freq::{decode_frequency_list, FrequencyList, FrequencyListFormat};
+pub use ie::plmn_from_bcd;
 pub use ie::{
     CellOptions, CellSelectionParameters, ChannelDescription, ChannelFrequency,
     ControlChannelDescription, LocationAreaId, MobileIdentity, PacketChannelDescription, Plmn,
@@ -217,9 +219,31 @@ impl L3Message {
         }
     }
 
+    /// The System Information type of this message; `None` for anything else.
+    pub fn si_type(&self) -> Option<GsmSiType> {
+        Some(match self {
+            L3Message::Si1(_) => GsmSiType::Si1,
+            L3Message::Si2(_) => GsmSiType::Si2,
+            L3Message::Si2bis(_) => GsmSiType::Si2bis,
+            L3Message::Si2ter(_) => GsmSiType::Si2ter,
+            L3Message::Si2quater(_) => GsmSiType::Si2quater,
+            L3Message::Si3(_) => GsmSiType::Si3,
+            L3Message::Si4(_) => GsmSiType::Si4,
+            L3Message::Si5(_) => GsmSiType::Si5,
+            L3Message::Si5bis(_) => GsmSiType::Si5bis,
+            L3Message::Si5ter(_) => GsmSiType::Si5ter,
+            L3Message::Si6(_) => GsmSiType::Si6,
+            L3Message::Si7(_) => GsmSiType::Si7,
+            L3Message::Si8(_) => GsmSiType::Si8,
+            L3Message::Si9(_) => GsmSiType::Si9,
+            L3Message::Si13(_) => GsmSiType::Si13,
+            _ => return None,
+        })
+    }
+
     /// True for System Information of any type.
     pub fn is_system_information(&self) -> bool {
-        cell::SiType::of(self).is_some()
+        self.si_type().is_some()
     }
 
     /// (IMSI pages, TMSI pages) in a Paging Request; (0, 0) for other messages. Many IMSI pages

@@ -2,7 +2,7 @@
 //! aggregate, on real blocks from captures/gsm-l3 (262-02 SRLabs cell, 310-260, osmo-bsc SI2quater).
 
 use cellsentry_gsm_l3::{
-    parse_l2_block, parse_l3, CellSystemInfo, Channel, L3Message, ParseError, SiType,
+    parse_l2_block, parse_l3, CellSystemInfo, Channel, GsmSiType, L3Message, ParseError,
 };
 use serde_json::Value;
 
@@ -145,7 +145,7 @@ fn mnc_two_and_three_digits() {
     let p = get("49061b2b97");
     assert_eq!((p.mcc.as_str(), p.mnc.as_str()), ("310", "260"));
     // Same digits 0,0,2 as a three-digit MNC: "002" is a different network from "02".
-    let p3 = cellsentry_gsm_l3::Plmn::from_bcd(&[0x62, 0x22, 0x00]).unwrap();
+    let p3 = cellsentry_gsm_l3::plmn_from_bcd(&[0x62, 0x22, 0x00]).unwrap();
     assert_eq!(p3.to_string(), "262-002");
     assert_ne!(p3, get("49061b2bd9"));
 }
@@ -166,7 +166,7 @@ fn cell_aggregate_262_02() {
         };
         cell.update(&parse_l2_block(ch, &b));
     }
-    use SiType::*;
+    use GsmSiType::*;
     assert_eq!(
         cell.si_types_seen(),
         vec![Si2, Si2ter, Si2quater, Si3, Si4, Si13]

@@ -2,7 +2,7 @@
 //! gr-gsm and cross-checked against what osmo-bsc sent over Abis, compared with the truth printed
 //! by tshark 4.0.17 (captures/gsm-l3/osmocom_*.truth.json, see PROVENANCE.md).
 
-use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, Channel, L3Message, SiType};
+use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, Channel, GsmSiType, L3Message};
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -97,7 +97,7 @@ fn check(name: &str) -> CellSystemInfo {
     seen_sorted.sort();
     assert_eq!(seen_sorted, want);
 
-    let L3Message::Si3(si3) = &cell.latest[&SiType::Si3] else {
+    let L3Message::Si3(si3) = &cell.latest[&GsmSiType::Si3] else {
         panic!()
     };
     let cc = &si3.control_channel;
@@ -243,12 +243,12 @@ fn check(name: &str) -> CellSystemInfo {
         .as_array()
         .unwrap()
         .is_empty());
-    let L3Message::Si2(si2) = &cell.latest[&SiType::Si2] else {
+    let L3Message::Si2(si2) = &cell.latest[&GsmSiType::Si2] else {
         panic!()
     };
     assert_eq!(u64::from(si2.neighbour_cells.ba_ind), s2u(&s["si2_ba_ind"]));
     assert_eq!(u64::from(si2.ncc_permitted), s2u(&s["si2_ncc_permitted"]));
-    let L3Message::Si4(si4) = &cell.latest[&SiType::Si4] else {
+    let L3Message::Si4(si4) = &cell.latest[&GsmSiType::Si4] else {
         panic!()
     };
     assert_eq!(si4.lai, si3.lai, "si4_same_lai_as_si3");
@@ -272,11 +272,11 @@ fn check(name: &str) -> CellSystemInfo {
             assert_eq!(u64::from(x.lai.lac), s2u(&f["gsm_a.lac"]));
             // tshark prints the MNC as a number ("1" for "01"); the digit string is checked above.
             assert_eq!(
-                u64::from(x.lai.plmn.mnc_u16().unwrap()),
+                u64::from(x.lai.plmn.mnc_value().unwrap()),
                 s2u(&f["e212.lai.mnc"])
             );
             assert_eq!(
-                u64::from(x.lai.plmn.mcc_u16().unwrap()),
+                u64::from(x.lai.plmn.mcc_value().unwrap()),
                 s2u(&f["e212.lai.mcc"])
             );
         }

@@ -99,7 +99,7 @@ fn ours(m: &L3Message, key: &str) -> Option<Value> {
     };
     let b = |x: bool| json!(u8::from(x));
     match key {
-        "mcc" => lai.and_then(|l| l.plmn.mcc_u16()).map(|v| json!(v)),
+        "mcc" => lai.and_then(|l| l.plmn.mcc_value()).map(|v| json!(v)),
         "mnc" => lai.map(|l| json!(l.plmn.mnc)),
         "lac" => lai.map(|l| json!(l.lac)),
         "ci" => ci.map(|c| json!(c)),

@@ -157,7 +157,7 @@ pub struct GsmTiming {
 }
 
 /// Summary of one GSM cell as received (TS0 of its BCCH carrier).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GsmCellMeasurement {
     /// ARFCN derived from the carrier frequency, when it was given and matches a GSM band.
     pub arfcn: Option<u16>,

@@ -343,6 +343,11 @@ impl WidebandGsm {
         self.channels.iter().map(|c| c.info).collect()
     }
 
+    /// The current measurement of every channel being decoded (what `finish` would report now).
+    pub fn measurements(&self) -> Vec<GsmCellMeasurement> {
+        self.channels.iter().map(|c| c.rx.measurement()).collect()
+    }
+
     /// Per-channel powers of the last completed scan.
     pub fn last_scan(&self) -> &[ChannelPower] {
         &self.last_scan

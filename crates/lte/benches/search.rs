@@ -1,6 +1,7 @@
 //! Cell search + MIB speed on real captures (release build, one thread).
 
-use cellsentry_lte::{decode_iq, CellScanner, CellSearcher, IqFormat, ScanConfig, SearchConfig};
+use cellsentry_capture::{decode_samples, SampleFormat};
+use cellsentry_lte::{CellScanner, CellSearcher, ScanConfig, SearchConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::PathBuf;
 
@@ -15,19 +16,19 @@ fn bench(c: &mut Criterion) {
     let cases = [
         (
             "f806_s1.92_cu8_rtlsdr_80ms.bin",
-            IqFormat::Cu8,
+            SampleFormat::Cu8,
             1.92e6,
             806e6,
         ),
         (
             "f2645_s1.92_cu8_rtlsdr_tdd_ppm26_300ms.bin",
-            IqFormat::Cu8,
+            SampleFormat::Cu8,
             1.92e6,
             2645e6,
         ),
         (
             "f796_s19.2_cs8_hackrf_80ms.bin",
-            IqFormat::Cs8,
+            SampleFormat::Ci8,
             19.2e6,
             796e6,
         ),
@@ -37,7 +38,7 @@ fn bench(c: &mut Criterion) {
             eprintln!("skipping {name}: capture not found");
             continue;
         };
-        let mut samples = decode_iq(&bytes, fmt).expect("capture decodes");
+        let mut samples = decode_samples(&bytes, fmt).expect("capture decodes");
         // 80 ms, the duration the speed goal is stated for
         samples.truncate((0.08 * rate) as usize);
         let mut searcher = CellSearcher::new(SearchConfig::default());
@@ -59,7 +60,7 @@ fn bench_scanner(c: &mut Criterion) {
         eprintln!("skipping the scanner bench: capture not found");
         return;
     };
-    let x = decode_iq(&bytes, IqFormat::Cu8).expect("capture decodes");
+    let x = decode_samples(&bytes, SampleFormat::Cu8).expect("capture decodes");
     let stream: Vec<_> = x.iter().copied().cycle().take(19_200_000).collect();
     let mut group = c.benchmark_group("scanner");
     group.sample_size(10);

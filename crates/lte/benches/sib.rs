@@ -2,10 +2,11 @@
 //! captures, the cell search done once outside the timed loop (release build, one thread).
 //! Real time is 80 ms per iteration for the 19.2 Msps files, 10 ms for the srsRAN vector.
 
+use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::downlink::CellTiming;
 use cellsentry_lte::downlink::{decode_system_information, SiReceiver, SiReport};
 use cellsentry_lte::grid::DlCell;
-use cellsentry_lte::{decode_iq, CellSearcher, IqFormat, SearchConfig};
+use cellsentry_lte::{CellSearcher, SearchConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::PathBuf;
 
@@ -18,11 +19,19 @@ fn capture(name: &str) -> Option<Vec<u8>> {
 
 fn bench(c: &mut Criterion) {
     let cases = [
-        ("f1815.3_s19.2_cs8_hackrf_80ms.bin", IqFormat::Cs8, 19.2e6),
-        ("f2360_s19.2_cs8_hackrf_tdd_80ms.bin", IqFormat::Cs8, 19.2e6),
+        (
+            "f1815.3_s19.2_cs8_hackrf_80ms.bin",
+            SampleFormat::Ci8,
+            19.2e6,
+        ),
+        (
+            "f2360_s19.2_cs8_hackrf_tdd_80ms.bin",
+            SampleFormat::Ci8,
+            19.2e6,
+        ),
         (
             "srsran_signal.1.92M.amar_cf32.dat",
-            IqFormat::Cf32Le,
+            SampleFormat::Cf32Le,
             1.92e6,
         ),
     ];
@@ -33,7 +42,7 @@ fn bench(c: &mut Criterion) {
             eprintln!("note: {name} absent, skipped");
             continue;
         };
-        let iq = decode_iq(&bytes, fmt).expect("capture decodes");
+        let iq = decode_samples(&bytes, fmt).expect("capture decodes");
         let cells = CellSearcher::new(SearchConfig::default())
             .search(&iq, rate, None)
             .expect("search runs");

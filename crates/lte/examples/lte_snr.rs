@@ -9,10 +9,9 @@
 //! SNR here = mean power of the whole file (as decoded, capture noise included) over the
 //! variance E|n|^2 of the added noise, both over the full sampled band.
 
+use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::pdcch::SI_RNTI;
-use cellsentry_lte::{
-    decode_iq, decode_system_information, CellSearcher, IqFormat, LteCellDetection, SearchConfig,
-};
+use cellsentry_lte::{decode_system_information, CellSearcher, LteCellDetection, SearchConfig};
 use num_complex::Complex32;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -232,9 +231,9 @@ fn run_trial(
     }
 }
 
-fn load(path: PathBuf, fmt: IqFormat) -> Result<Vec<Complex32>, Box<dyn std::error::Error>> {
+fn load(path: PathBuf, fmt: SampleFormat) -> Result<Vec<Complex32>, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(decode_iq(&bytes, fmt)?)
+    Ok(decode_samples(&bytes, fmt)?)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -248,7 +247,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             name: "f806_s1.92_cu8_rtlsdr_80ms (PCI 300, 50 PRB)",
             iq: load(
                 manifest.join("../../captures/lte/f806_s1.92_cu8_rtlsdr_80ms.bin"),
-                IqFormat::Cu8,
+                SampleFormat::Cu8,
             )?,
             rate_sps: 1.92e6,
             pci: 300,
@@ -259,7 +258,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             name: "f1815.3_s19.2_cs8_hackrf_80ms (PCI 301, 100 PRB)",
             iq: load(
                 manifest.join("../../../shared/captures/lte/f1815.3_s19.2_cs8_hackrf_80ms.bin"),
-                IqFormat::Cs8,
+                SampleFormat::Ci8,
             )?,
             rate_sps: 19.2e6,
             pci: 301,

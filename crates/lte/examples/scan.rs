@@ -2,7 +2,8 @@
 //! Usage: scan <file> <cu8|cs8|cf32> <rate_sps> [carrier_hz] [repeat]
 //! (`repeat` runs the search that many times, for CPU-time measurements.)
 
-use cellsentry_lte::{decode_iq, CellSearcher, IqFormat, SearchConfig};
+use cellsentry_capture::{decode_samples, SampleFormat};
+use cellsentry_lte::{CellSearcher, SearchConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -11,11 +12,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     }
     let format =
-        IqFormat::from_name(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
+        SampleFormat::from_token(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
     let rate: f64 = args[3].parse()?;
     let carrier: Option<f64> = args.get(4).map(|s| s.parse()).transpose()?;
     let repeat: usize = args.get(5).map(|s| s.parse()).transpose()?.unwrap_or(1);
-    let samples = decode_iq(&std::fs::read(&args[1])?, format)?;
+    let samples = decode_samples(&std::fs::read(&args[1])?, format)?;
     let mut searcher = CellSearcher::new(SearchConfig::default());
     let t0 = std::time::Instant::now();
     let mut cells = Vec::new();

@@ -3,7 +3,8 @@
 //! A capture whose length is a whole number of radio frames loops without a timing jump, so
 //! a short real recording stands in for a long stream.
 
-use cellsentry_lte::{decode_iq, CellScanner, IqFormat, ScanConfig};
+use cellsentry_capture::{decode_samples, SampleFormat};
+use cellsentry_lte::{CellScanner, ScanConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -12,11 +13,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     }
     let format =
-        IqFormat::from_name(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
+        SampleFormat::from_token(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
     let rate: f64 = args[3].parse()?;
     let carrier: f64 = args[4].parse()?;
     let seconds: f64 = args[5].parse()?;
-    let samples = decode_iq(&std::fs::read(&args[1])?, format)?;
+    let samples = decode_samples(&std::fs::read(&args[1])?, format)?;
     if samples.is_empty() {
         return Err("empty capture".into());
     }

@@ -4,12 +4,12 @@
 //! [PCI N_PRB PORTS FRAME_START]` with FORMAT cu8, cs8 or cf32. With the four cell arguments
 //! the search is skipped (FDD, normal CP, Ng one assumed).
 
+use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::downlink::{decode_system_information, decode_system_information_with};
 use cellsentry_lte::downlink::{CellTiming, SiReport};
 use cellsentry_lte::grid::DlCell;
 use cellsentry_lte::{
-    decode_iq, CellSearcher, CyclicPrefix, Duplex, IqFormat, PhichDuration, PhichResource,
-    SearchConfig,
+    CellSearcher, CyclicPrefix, Duplex, PhichDuration, PhichResource, SearchConfig,
 };
 
 fn print(rep: &SiReport) {
@@ -45,9 +45,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("usage: sib FILE cu8|cs8|cf32 RATE_SPS [PCI N_PRB PORTS FRAME_START]");
         std::process::exit(2);
     }
-    let fmt = IqFormat::from_name(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
+    let fmt =
+        SampleFormat::from_token(&args[2]).ok_or_else(|| format!("unknown format {}", args[2]))?;
     let rate: f64 = args[3].parse()?;
-    let mut iq = decode_iq(&std::fs::read(&args[1])?, fmt)?;
+    let mut iq = decode_samples(&std::fs::read(&args[1])?, fmt)?;
     // SIB_NOISE=sigma adds white Gaussian noise (deterministic), to try weak-signal behaviour.
     if let Some(sigma) = std::env::var("SIB_NOISE")
         .ok()

@@ -19,7 +19,6 @@ pub mod dci;
 pub mod dlsch;
 pub mod downlink;
 pub mod grid;
-pub mod iq;
 pub mod mib;
 pub mod ofdm;
 pub mod pbch;
@@ -42,7 +41,6 @@ pub use downlink::{
     SiReceiver, SiReport,
 };
 pub use grid::DlCell;
-pub use iq::{decode_iq, IqFormat};
 pub use mib::{MibInfo, PhichDuration, PhichResource};
 pub use power::{jamming_evidence, JammingEvidence};
 pub use scanner::{
@@ -160,12 +158,6 @@ pub enum LteError {
     UnsupportedSampleRate(f64),
     #[error("input too short: {got} samples at 1.92 Msps, need at least {needed} (one half frame plus a symbol)")]
     TooShort { needed: usize, got: usize },
-    #[error("IQ byte buffer of {len} bytes is not a whole number of {format} samples ({bytes_per_sample} bytes each)")]
-    RaggedIq {
-        len: usize,
-        format: &'static str,
-        bytes_per_sample: usize,
-    },
     #[error("non-finite sample at index {0}")]
     NonFinite(usize),
 }

@@ -2,9 +2,9 @@
 //! independent decoder (LTE-Cell-Scanner's CellSearch, srsRAN's unit test) printed for them
 //! (`captures/lte/truth.json`, `captures/lte/PROVENANCE.md`).
 
+use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::{
-    decode_iq, CellSearcher, CyclicPrefix, Duplex, IqFormat, LteCellDetection, PhichResource,
-    SearchConfig,
+    CellSearcher, CyclicPrefix, Duplex, LteCellDetection, PhichResource, SearchConfig,
 };
 use serde_json::Value;
 use std::path::PathBuf;
@@ -30,13 +30,13 @@ fn truth() -> Vec<Value> {
         .clone()
 }
 
-fn format_of(name: &str) -> IqFormat {
+fn format_of(name: &str) -> SampleFormat {
     if name.contains("_cu8_") {
-        IqFormat::Cu8
+        SampleFormat::Cu8
     } else if name.contains("_cs8_") {
-        IqFormat::Cs8
+        SampleFormat::Ci8
     } else {
-        IqFormat::Cf32Le
+        SampleFormat::Cf32Le
     }
 }
 
@@ -98,7 +98,7 @@ fn check_entry(entry: &Value, bytes: &[u8], searcher: &mut CellSearcher) -> usiz
     let name = entry["file"].as_str().unwrap();
     let rate = entry["sample_rate_hz"].as_f64().unwrap();
     let fc = entry["center_freq_hz"].as_f64();
-    let samples = decode_iq(bytes, format_of(name)).unwrap();
+    let samples = decode_samples(bytes, format_of(name)).unwrap();
     let win = (0.08 * rate) as usize;
     let all_pcis: Vec<u64> = entry["windows"]
         .as_array()
@@ -223,7 +223,7 @@ fn rate_19p2_captures_match_cellsearch_truth() {
 #[test]
 fn srsran_pbch_vector() {
     let bytes = std::fs::read(local("srsran_signal.1.92M_cf32.dat")).unwrap();
-    let samples = decode_iq(&bytes, IqFormat::Cf32Le).unwrap();
+    let samples = decode_samples(&bytes, SampleFormat::Cf32Le).unwrap();
     let found =
         cellsentry_lte::search_cells(&samples, 1.92e6, None, &SearchConfig::default()).unwrap();
     for c in &found {
@@ -246,9 +246,9 @@ fn srsran_pbch_vector() {
 #[test]
 fn jamming_evidence_on_noise_and_on_a_cell() {
     let cfg = SearchConfig::default();
-    let noise = decode_iq(
+    let noise = decode_samples(
         &std::fs::read(local("f2646_s1.92_cs8_hackrf_noise_200ms.bin")).unwrap(),
-        IqFormat::Cs8,
+        SampleFormat::Ci8,
     )
     .unwrap();
     let quiet =
@@ -268,9 +268,9 @@ fn jamming_evidence_on_noise_and_on_a_cell() {
     assert!(!jam.pss_found);
     assert!((jam.excess_power_db - 20.0).abs() < 0.5, "{jam:?}");
     // A real cell: PSS found.
-    let cell = decode_iq(
+    let cell = decode_samples(
         &std::fs::read(local("f806_s1.92_cu8_rtlsdr_80ms.bin")).unwrap(),
-        IqFormat::Cu8,
+        SampleFormat::Cu8,
     )
     .unwrap();
     let ev = cellsentry_lte::jamming_evidence(&cell, 1.92e6, Some(806e6), None, &cfg).unwrap();

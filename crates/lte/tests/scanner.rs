@@ -2,7 +2,8 @@
 //! the cells and SFNs CellSearch printed for the same consecutive 80 ms windows (`truth.json`),
 //! follow them with first/last seen and MIB counts, and report nothing on the noise capture.
 
-use cellsentry_lte::{decode_iq, CellScanner, IqFormat, ScanConfig};
+use cellsentry_capture::{decode_samples, SampleFormat};
+use cellsentry_lte::{CellScanner, ScanConfig};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -41,9 +42,9 @@ fn truth_windows(file: &str) -> Vec<Vec<(u16, u16)>> {
 
 /// Runs the scanner with back-to-back 80 ms windows (the truth's windowing) over the file, fed
 /// in 10 ms blocks.
-fn scan(file: &str, format: IqFormat, carrier_hz: f64) -> CellScanner {
+fn scan(file: &str, format: SampleFormat, carrier_hz: f64) -> CellScanner {
     let bytes = std::fs::read(captures().join(file)).expect("capture present");
-    let x = decode_iq(&bytes, format).expect("decodes");
+    let x = decode_samples(&bytes, format).expect("decodes");
     let cfg = ScanConfig {
         period_s: 0.08,
         window_s: 0.08,
@@ -83,7 +84,7 @@ fn follows_cells_and_sfn_window_by_window() {
     let mut mib_failures = Vec::new();
     for (file, fc) in cases {
         let truth = truth_windows(file);
-        let s = scan(file, IqFormat::Cu8, fc);
+        let s = scan(file, SampleFormat::Cu8, fc);
         let got = seen(&s, truth.len());
         for (w, t) in truth.iter().enumerate() {
             let pcis: BTreeSet<u16> = t.iter().map(|&(p, _)| p).collect();
@@ -127,7 +128,7 @@ fn follows_cells_and_sfn_window_by_window() {
 fn noise_only_reports_no_cell_and_a_flat_carrier() {
     let s = scan(
         "f2646_s1.92_cs8_hackrf_noise_200ms.bin",
-        IqFormat::Cs8,
+        SampleFormat::Ci8,
         2646e6,
     );
     assert!(s.cells().is_empty());
@@ -142,15 +143,15 @@ fn noise_only_reports_no_cell_and_a_flat_carrier() {
 /// Noise first, then a real cell: the cell's first-seen time is the first window that holds it.
 #[test]
 fn a_cell_appearing_later_is_new_at_its_window() {
-    let noise = decode_iq(
+    let noise = decode_samples(
         &std::fs::read(captures().join("f2646_s1.92_cs8_hackrf_noise_200ms.bin")).expect("noise"),
-        IqFormat::Cs8,
+        SampleFormat::Ci8,
     )
     .expect("decodes");
-    let cell = decode_iq(
+    let cell = decode_samples(
         &std::fs::read(captures().join("f2645_s1.92_cu8_rtlsdr_tdd_ppm26_300ms.bin"))
             .expect("cell"),
-        IqFormat::Cu8,
+        SampleFormat::Cu8,
     )
     .expect("decodes");
     // Match the noise level to the cell capture's, so that only the cell differs.

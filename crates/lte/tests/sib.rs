@@ -4,6 +4,7 @@
 //! `pdsch_pdcch_file_test` expectations for its `signal.1.92M.amar.dat` vector.
 //! Tests that need the 3 MB shared files print a note and pass when the folder is absent.
 
+use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::dci::DciFormat;
 use cellsentry_lte::downlink::{
     decode_system_information, decode_system_information_with, CellTiming, SiReceiver, SiReport,
@@ -12,8 +13,8 @@ use cellsentry_lte::grid::{DlCell, GridDemod};
 use cellsentry_lte::pcfich::decode_cfi;
 use cellsentry_lte::pdcch::{P_RNTI, SI_RNTI};
 use cellsentry_lte::{
-    decode_iq, CellSearcher, CyclicPrefix, Duplex, IqFormat, LteCellDetection, PhichDuration,
-    PhichResource, SearchConfig,
+    CellSearcher, CyclicPrefix, Duplex, LteCellDetection, PhichDuration, PhichResource,
+    SearchConfig,
 };
 use num_complex::Complex32;
 use rustfft::FftPlanner;
@@ -36,7 +37,7 @@ fn shared_dir() -> PathBuf {
 fn shared_iq(name: &str) -> Option<Vec<Complex32>> {
     let p = shared_dir().join(name);
     match std::fs::read(&p) {
-        Ok(b) => Some(decode_iq(&b, IqFormat::Cs8).unwrap()),
+        Ok(b) => Some(decode_samples(&b, SampleFormat::Ci8).unwrap()),
         Err(_) => {
             eprintln!("note: {} absent, test skipped", p.display());
             None
@@ -56,7 +57,7 @@ fn search(iq: &[Complex32], rate: f64) -> Vec<LteCellDetection> {
 
 fn amar() -> Vec<Complex32> {
     let b = std::fs::read(local("srsran_signal.1.92M.amar_cf32.dat")).unwrap();
-    decode_iq(&b, IqFormat::Cf32Le).unwrap()
+    decode_samples(&b, SampleFormat::Cf32Le).unwrap()
 }
 
 /// srsRAN `pdsch_pdcch_file_test -c 1 -f 3 -n 6 -p 1`: PCI 1, 6 PRB, 1 port, normal CP.
@@ -226,7 +227,7 @@ fn f2360_tdd_sib1_matches_ltedlreceiver() {
 #[test]
 fn noise_gives_nothing() {
     let b = std::fs::read(local("f2646_s1.92_cs8_hackrf_noise_200ms.bin")).unwrap();
-    let iq = decode_iq(&b, IqFormat::Cs8).unwrap();
+    let iq = decode_samples(&b, SampleFormat::Ci8).unwrap();
     assert!(search(&iq, 1.92e6).is_empty());
     let timing = CellTiming {
         frame_start_sample: 1234,

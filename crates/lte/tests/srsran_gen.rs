@@ -3,7 +3,8 @@
 //! SI-RNTI and transmit-diversity PDSCH. The truth is the generator's log written with the
 //! signal: MIB bits per frame, and per SI-RNTI DCI the SFN, RV and transport-block bytes.
 
-use cellsentry_lte::{decode_iq, decode_system_information, CellSearcher, IqFormat, SearchConfig};
+use cellsentry_capture::{decode_samples, SampleFormat};
+use cellsentry_lte::{decode_system_information, CellSearcher, SearchConfig};
 use std::path::PathBuf;
 
 fn dir() -> PathBuf {
@@ -53,7 +54,7 @@ fn check(name: &str, rate: f64, n_prb: u16, ports: u8) {
     let ((sfn0, mib_bits), si_truth) = truth(name);
     assert!(!si_truth.is_empty(), "{name}: the log lists SI blocks");
     let bytes = std::fs::read(dir().join(format!("{name}.cf32"))).expect("vector");
-    let x = decode_iq(&bytes, IqFormat::Cf32Le).expect("cf32");
+    let x = decode_samples(&bytes, SampleFormat::Cf32Le).expect("cf32");
     let cells = CellSearcher::new(SearchConfig::default())
         .search(&x, rate, Some(1.8e9))
         .expect("search runs");

@@ -15,14 +15,14 @@ fn bench_insert(c: &mut Criterion) {
     let run = store
         .begin_run(&NewRun::new(RunKind::Replay, "bench", 0))
         .unwrap();
-    let key = CellKey::Gsm(GsmCellKey {
-        mcc: Some("001".to_string()),
-        mnc: Some("01".to_string()),
-        lac: Some(1000),
-        ci: Some(4242),
-        arfcn: 62,
-        bsic: Some(7),
-    });
+    let key = CellKey {
+        rat: Rat::Gsm,
+        plmn: Some(Plmn::broadcast("001", "01")),
+        lac_tac: Some(1000),
+        cell_id: Some(4242),
+        channel: Some(62),
+        bsic_pci: Some(7),
+    };
     let raw: Vec<u8> = vec![
         0x49, 0x06, 0x1b, 0x10, 0x92, 0x00, 0xf1, 0x10, 0x03, 0xe8, 0xc8, 0x03, 0x05, 0x27, 0x47,
         0x40, 0xe5, 0x04, 0x00, 0x2b, 0x2b, 0x2b, 0x2b,

@@ -234,6 +234,57 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
+    /// A live alert of this run.
+    pub fn alert(&mut self, a: &NewAlert) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO alerts (run_id, cell_id, time_unix_ms, previous_level, level, score,
+                    rules_json, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                a.run_id.0,
+                a.cell_id.0,
+                a.time_unix_ms,
+                a.previous_level.as_str(),
+                a.level.as_str(),
+                a.score,
+                a.rules.to_string(),
+                a.latency_ms,
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// How far a streaming run got: samples read and dropped, signal seconds covered.
+    pub fn run_progress(
+        &mut self,
+        run: RunId,
+        samples_read: u64,
+        samples_dropped: u64,
+        signal_seconds: f64,
+    ) -> Result<(), StoreError> {
+        let n = self.tx.execute(
+            "UPDATE runs SET samples_read = ?2, samples_dropped = ?3, signal_seconds = ?4
+             WHERE id = ?1",
+            params![
+                run.0,
+                i64::try_from(samples_read).unwrap_or(i64::MAX),
+                i64::try_from(samples_dropped).unwrap_or(i64::MAX),
+                signal_seconds
+            ],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Constraint(format!("no run with id {run}")));
+        }
+        Ok(())
+    }
+
+    /// Moves everything recorded for cell `from` onto cell `into` and deletes `from`, within
+    /// this batch: a cell first stored by channel and BSIC/PCI whose system information later
+    /// named it.
+    pub fn merge_cells(&mut self, from: CellId, into: CellId) -> Result<(), StoreError> {
+        merge_cells(&self.tx, from, into)
+    }
+
     /// Salted hash of an identity, as [`crate::Store::hash_identity`].
     pub fn hash_identity(&self, identity: &str) -> String {
         identity::hash_identity(self.salt, identity)
@@ -278,12 +329,13 @@ pub(crate) fn finish_run(
     Ok(())
 }
 
-/// MCC/MNC are kept as digit strings ("01" and "001" are different MNCs, TS 23.003 2.2); anything
-/// else would also break the `|`-separated natural key.
-fn check_digits(what: &str, v: &Option<String>) -> Result<(), StoreError> {
+/// MCC/MNC are kept as digit strings as broadcast ("01" and "001" are different MNCs, TS
+/// 23.003 2.2; a fake cell may send BCD nibbles A-F, kept as hex letters so the cell is stored
+/// under the identity it claimed); anything else would also break the `|`-separated natural key.
+fn check_digits(what: &str, v: Option<&str>) -> Result<(), StoreError> {
     match v {
-        Some(s) if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) => Err(
-            StoreError::InvalidInput(format!("{what} must be 1-3 decimal digits, got {s:?}")),
+        Some(s) if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_hexdigit()) => Err(
+            StoreError::InvalidInput(format!("{what} must be 1-3 BCD digits, got {s:?}")),
         ),
         _ => Ok(()),
     }
@@ -302,33 +354,23 @@ type CellColumns<'k> = (
 );
 
 fn cell_columns(key: &CellKey) -> Result<CellColumns<'_>, StoreError> {
-    let (mcc, mnc, area, identity, channel, phys) = match key {
-        CellKey::Gsm(k) => (&k.mcc, &k.mnc, k.lac, k.ci, k.arfcn, k.bsic.map(u16::from)),
-        CellKey::Lte(k) => (&k.mcc, &k.mnc, k.tac, k.cell_identity, k.earfcn, k.pci),
-    };
+    let mcc = key.plmn.as_ref().map(|p| p.mcc.as_str());
+    let mnc = key.plmn.as_ref().map(|p| p.mnc.as_str());
     check_digits("mcc", mcc)?;
     check_digits("mnc", mnc)?;
-    fn part<T: ToString>(v: Option<T>) -> String {
-        v.map(|x| x.to_string()).unwrap_or_default()
-    }
-    let natural = format!(
-        "{}|{}|{}|{}|{}|{}|{}",
-        key.rat().as_str(),
-        mcc.as_deref().unwrap_or(""),
-        mnc.as_deref().unwrap_or(""),
-        part(area),
-        part(identity),
-        channel,
-        part(phys)
-    );
+    // `channel_number` is NOT NULL: a receiver always knows where it listened, and a raw
+    // recording of unknown frequency has always been stored on channel 0.
+    let channel = key.channel.unwrap_or(0);
+    let mut natural = key.clone();
+    natural.channel = Some(channel);
     Ok((
-        natural,
-        mcc.as_deref(),
-        mnc.as_deref(),
-        area,
-        identity,
+        natural.natural_key(),
+        mcc,
+        mnc,
+        key.lac_tac,
+        key.cell_id,
         channel,
-        phys,
+        key.bsic_pci,
     ))
 }
 
@@ -367,7 +409,7 @@ pub(crate) fn upsert_cell(
         )?
         .query_row(
             params![
-                key.rat().as_str(),
+                key.rat.as_str(),
                 natural,
                 mcc,
                 mnc,
@@ -397,7 +439,13 @@ pub(crate) fn merge_cells(conn: &Connection, from: CellId, into: CellId) -> Resu
             "cannot merge {rat_from} cell {from} into {rat_into} cell {into}"
         )));
     }
-    for table in ["observations", "messages", "detections", "verdicts"] {
+    for table in [
+        "observations",
+        "messages",
+        "detections",
+        "verdicts",
+        "alerts",
+    ] {
         conn.execute(
             &format!("UPDATE {table} SET cell_id = ?2 WHERE cell_id = ?1"),
             params![from.0, into.0],

@@ -7,8 +7,9 @@
 //! whole or not at all (WAL journal, `synchronous=NORMAL`: a committed batch survives a process
 //! crash; a power cut may lose the last few batches but never corrupts the file).
 //!
-//! This crate knows no other cellsentry crate; the CLI maps receiver and detector types into
-//! the plain row types of [`types`].
+//! This crate knows only the shared vocabulary (`cellsentry-model`: cell keys, RAT, severity,
+//! verdict level); the pipeline maps observations and verdicts into the plain row types of
+//! [`types`].
 //!
 //! ```no_run
 //! use cellsentry_store::*;
@@ -16,9 +17,9 @@
 //! let mut store = Store::open("cellsentry.db", &StoreOptions::default())?;
 //! let run = store.begin_run(&NewRun::new(RunKind::Replay, "capture.cfile", 1_700_000_000_000))?;
 //! store.write_batch(|tx| {
-//!     let key = CellKey::Gsm(GsmCellKey {
-//!         mcc: None, mnc: None, lac: None, ci: None, arfcn: 62, bsic: Some(7),
-//!     });
+//!     let mut key = CellKey::new(Rat::Gsm);
+//!     key.channel = Some(62);
+//!     key.bsic_pci = Some(7);
 //!     let cell = tx.upsert_cell(&key, 1_700_000_000_500)?;
 //!     tx.observation(&NewObservation {
 //!         run_id: run, cell_id: cell, time_unix_ms: 1_700_000_000_500, freq_hz: 947.4e6,

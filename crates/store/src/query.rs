@@ -14,7 +14,11 @@ use crate::types::*;
 use crate::Store;
 
 /// A stored enum word back to its enum; a bad word is reported as corrupt data.
-fn word<T: FromStr<Err = StoreError>>(r: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+fn word<T>(r: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
     let s: String = r.get(idx)?;
     T::from_str(&s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, e.into()))
@@ -36,7 +40,8 @@ fn opt_json(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Value>> {
 }
 
 const RUN_COLS: &str = "id, started_unix_ms, ended_unix_ms, kind, source, device, settings_json,
-    sample_rate_hz, center_freq_hz, cellsentry_version, host_lat_deg, host_lon_deg, status, note";
+    sample_rate_hz, center_freq_hz, cellsentry_version, host_lat_deg, host_lon_deg, status, note,
+    samples_read, samples_dropped, signal_seconds";
 
 fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
     Ok(RunRow {
@@ -54,6 +59,26 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
         host_lon_deg: r.get(11)?,
         status: word(r, 12)?,
         note: r.get(13)?,
+        samples_read: r.get::<_, i64>(14)?.max(0) as u64,
+        samples_dropped: r.get::<_, i64>(15)?.max(0) as u64,
+        signal_seconds: r.get(16)?,
+    })
+}
+
+const ALERT_COLS: &str =
+    "id, run_id, cell_id, time_unix_ms, previous_level, level, score, rules_json, latency_ms";
+
+fn alert_row(r: &Row<'_>) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get(0)?,
+        run_id: RunId(r.get(1)?),
+        cell_id: CellId(r.get(2)?),
+        time_unix_ms: r.get(3)?,
+        previous_level: word(r, 4)?,
+        level: word(r, 5)?,
+        score: r.get(6)?,
+        rules: json(r, 7)?,
+        latency_ms: r.get(8)?,
     })
 }
 
@@ -62,23 +87,15 @@ const CELL_COLS: &str = "id, rat, mcc, mnc, area_code, cell_identity, channel_nu
 
 fn cell_row(r: &Row<'_>) -> rusqlite::Result<CellRow> {
     let rat: Rat = word(r, 1)?;
-    let key = match rat {
-        Rat::Gsm => CellKey::Gsm(GsmCellKey {
-            mcc: r.get(2)?,
-            mnc: r.get(3)?,
-            lac: r.get(4)?,
-            ci: r.get(5)?,
-            arfcn: r.get(6)?,
-            bsic: r.get(7)?,
-        }),
-        Rat::Lte => CellKey::Lte(LteCellKey {
-            mcc: r.get(2)?,
-            mnc: r.get(3)?,
-            tac: r.get(4)?,
-            cell_identity: r.get(5)?,
-            earfcn: r.get(6)?,
-            pci: r.get(7)?,
-        }),
+    let mcc: Option<String> = r.get(2)?;
+    let mnc: Option<String> = r.get(3)?;
+    let key = CellKey {
+        rat,
+        plmn: mcc.zip(mnc).map(|(mcc, mnc)| Plmn::broadcast(mcc, mnc)),
+        lac_tac: r.get(4)?,
+        cell_id: r.get(5)?,
+        channel: r.get(6)?,
+        bsic_pci: r.get(7)?,
     };
     Ok(CellRow {
         id: CellId(r.get(0)?),
@@ -254,6 +271,24 @@ impl Store {
             &[],
             run_row,
         )
+    }
+
+    /// Live alerts, in time order: all, or those of one run.
+    pub fn alerts(&self, run: Option<RunId>) -> Result<Vec<AlertRow>, StoreError> {
+        match run {
+            None => self.rows(
+                &format!("SELECT {ALERT_COLS} FROM alerts ORDER BY time_unix_ms, id"),
+                &[],
+                alert_row,
+            ),
+            Some(run) => self.rows(
+                &format!(
+                    "SELECT {ALERT_COLS} FROM alerts WHERE run_id = ?1 ORDER BY time_unix_ms, id"
+                ),
+                &[&run.0],
+                alert_row,
+            ),
+        }
     }
 
     /// One run, `None` if there is no such id.

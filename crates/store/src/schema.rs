@@ -236,8 +236,32 @@ CREATE TABLE shared_sightings (
 );
 "#;
 
+/// Version 4: what a streaming session records as it goes: how much signal it read and lost
+/// (so a run killed half-way still says how far it got), and every live alert with its latency.
+const V4: &str = r#"
+ALTER TABLE runs ADD COLUMN samples_read INTEGER NOT NULL DEFAULT 0 CHECK (samples_read >= 0);
+ALTER TABLE runs ADD COLUMN samples_dropped INTEGER NOT NULL DEFAULT 0
+    CHECK (samples_dropped >= 0);
+ALTER TABLE runs ADD COLUMN signal_seconds REAL NOT NULL DEFAULT 0;
+
+CREATE TABLE alerts (
+    id               INTEGER PRIMARY KEY,
+    run_id           INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    cell_id          INTEGER NOT NULL REFERENCES cells (id),
+    time_unix_ms     INTEGER NOT NULL,
+    previous_level   TEXT NOT NULL CHECK (previous_level IN ('clean', 'suspicious', 'likely_fake')),
+    level            TEXT NOT NULL CHECK (level IN ('clean', 'suspicious', 'likely_fake')),
+    score            REAL NOT NULL,
+    rules_json       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(rules_json)),
+    -- Signal time from the cell's first burst to the alert, ms.
+    latency_ms       INTEGER
+);
+CREATE INDEX alerts_run ON alerts (run_id, time_unix_ms);
+CREATE INDEX alerts_cell ON alerts (cell_id);
+"#;
+
 /// Ordered migration scripts; `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Schema version this build writes and the newest it can read.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

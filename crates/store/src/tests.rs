@@ -4,25 +4,25 @@ use super::*;
 use serde_json::json;
 
 fn gsm_key(arfcn: u32, bsic: Option<u8>, ci: Option<u32>) -> CellKey {
-    CellKey::Gsm(GsmCellKey {
-        mcc: ci.map(|_| "001".to_string()),
-        mnc: ci.map(|_| "01".to_string()),
-        lac: ci.map(|_| 1000),
-        ci,
-        arfcn,
-        bsic,
-    })
+    CellKey {
+        rat: Rat::Gsm,
+        plmn: ci.map(|_| Plmn::broadcast("001", "01")),
+        lac_tac: ci.map(|_| 1000),
+        cell_id: ci,
+        channel: Some(arfcn),
+        bsic_pci: bsic.map(u16::from),
+    }
 }
 
 fn lte_key(earfcn: u32, pci: u16) -> CellKey {
-    CellKey::Lte(LteCellKey {
-        mcc: Some("262".to_string()),
-        mnc: Some("01".to_string()),
-        tac: Some(0x1234),
-        cell_identity: Some(0x0abc_def1),
-        earfcn,
-        pci: Some(pci),
-    })
+    CellKey {
+        rat: Rat::Lte,
+        plmn: Some(Plmn::broadcast("262", "01")),
+        lac_tac: Some(0x1234),
+        cell_id: Some(0x0abc_def1),
+        channel: Some(earfcn),
+        bsic_pci: Some(pci),
+    }
 }
 
 fn obs(run: RunId, cell: CellId, t: i64, power_dbfs: f64) -> NewObservation {
@@ -161,18 +161,17 @@ fn upsert_cell_merges_on_natural_key_and_widens_seen_times() {
 #[test]
 fn mcc_must_be_digits() {
     let (store, _) = new_store();
-    let key = CellKey::Gsm(GsmCellKey {
-        mcc: Some("0|1".to_string()),
-        mnc: None,
-        lac: None,
-        ci: None,
-        arfcn: 1,
-        bsic: None,
-    });
+    let mut key = CellKey::new(Rat::Gsm);
+    key.plmn = Some(Plmn::broadcast("0|1", "01"));
+    key.channel = Some(1);
     assert!(matches!(
         store.upsert_cell(&key, 0),
         Err(StoreError::InvalidInput(_))
     ));
+    // A PLMN as a fake cell may broadcast it (BCD nibble 0xA): stored as claimed.
+    key.plmn = Some(Plmn::broadcast("2a4", "15"));
+    let id = store.upsert_cell(&key, 0).unwrap();
+    assert_eq!(store.cell(id).unwrap().unwrap().key, key);
 }
 
 #[test]
@@ -282,11 +281,11 @@ fn batch_round_trip_and_queries() {
     );
     assert_eq!(store.cells(Some(run)).unwrap().len(), 2);
 
-    // Cells serialise flat with their RAT tag.
+    // Cells serialise with the shared cell key (PLMN digits as broadcast).
     let cj = serde_json::to_value(store.cell(cell).unwrap().unwrap()).unwrap();
-    assert_eq!(cj["rat"], json!("gsm"));
-    assert_eq!(cj["arfcn"], json!(62));
-    assert_eq!(cj["mnc"], json!("01"));
+    assert_eq!(cj["key"]["rat"], json!("gsm"));
+    assert_eq!(cj["key"]["channel"], json!(62));
+    assert_eq!(cj["key"]["plmn"]["mnc"], json!("01"));
     assert_eq!(
         serde_json::to_value(&latest_run[0]).unwrap()["level"],
         json!("likely_fake")
@@ -785,7 +784,7 @@ fn enum_words_round_trip() {
         assert_eq!(serde_json::to_value(k).unwrap(), json!(k.as_str()));
     }
     for l in VerdictLevel::ALL {
-        assert_eq!(l.as_str().parse::<VerdictLevel>().unwrap(), *l);
+        assert_eq!(l.as_str().parse::<VerdictLevel>().unwrap(), l);
     }
     assert_eq!(VerdictLevel::LikelyFake.as_str(), "likely_fake");
 }

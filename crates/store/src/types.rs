@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use cellsentry_model::{CellKey, Plmn, Rat, Severity, VerdictLevel};
+
 use crate::error::StoreError;
 
 macro_rules! id_type {
@@ -126,42 +128,6 @@ text_enum!(
 );
 
 text_enum!(
-    /// Radio access technology of a cell.
-    Rat {
-        /// GSM / 2G.
-        Gsm => "gsm",
-        /// LTE / 4G.
-        Lte => "lte",
-    }
-);
-
-text_enum!(
-    /// Severity of one detection.
-    Severity {
-        /// Informational only.
-        Info => "info",
-        /// Weak indicator.
-        Low => "low",
-        /// Indicator worth a look.
-        Medium => "medium",
-        /// Strong indicator of a fake cell.
-        High => "high",
-    }
-);
-
-text_enum!(
-    /// Verdict on one cell.
-    VerdictLevel {
-        /// Nothing suspicious.
-        Clean => "clean",
-        /// Some indicators fired.
-        Suspicious => "suspicious",
-        /// Strong evidence of a fake base station.
-        LikelyFake => "likely_fake",
-    }
-);
-
-text_enum!(
     /// Kind of mobile identity seen in a paging message (TS 24.008 10.5.1.4, TS 36.331 PagingUE-Identity).
     IdentityKind {
         /// IMSI (GSM Mobile Identity type 1, LTE `imsi`).
@@ -172,63 +138,6 @@ text_enum!(
         Imei => "imei",
     }
 );
-
-/// Identity of a GSM cell. Only `arfcn` is always known (it is where the receiver listened);
-/// the rest is `None` until the BCCH is decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct GsmCellKey {
-    /// Mobile country code as broadcast, decimal digits (TS 24.008 10.5.1.3).
-    pub mcc: Option<String>,
-    /// Mobile network code as broadcast, 2 or 3 decimal digits ("01" and "001" differ).
-    pub mnc: Option<String>,
-    /// Location area code (TS 24.008 10.5.1.3).
-    pub lac: Option<u32>,
-    /// Cell identity (TS 24.008 10.5.1.1).
-    pub ci: Option<u32>,
-    /// Absolute RF channel number (TS 45.005 2).
-    pub arfcn: u32,
-    /// Base station identity code, 6 bits NCC|BCC from the SCH (TS 45.002 3.3.2.2).
-    pub bsic: Option<u8>,
-}
-
-/// Identity of an LTE cell. `earfcn` is always known; `pci` once PSS/SSS are found; the rest
-/// once SIB1 is decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct LteCellKey {
-    /// Mobile country code of the first PLMN in SIB1 (TS 36.331 PLMN-Identity).
-    pub mcc: Option<String>,
-    /// Mobile network code, 2 or 3 digits.
-    pub mnc: Option<String>,
-    /// Tracking area code (TS 36.331 SIB1 trackingAreaCode).
-    pub tac: Option<u32>,
-    /// 28-bit E-UTRAN cell identity (TS 36.331 SIB1 cellIdentity).
-    pub cell_identity: Option<u32>,
-    /// E-UTRA absolute radio frequency channel number (TS 36.101 5.7.3).
-    pub earfcn: u32,
-    /// Physical cell id 0..503 (TS 36.211 6.11).
-    pub pci: Option<u16>,
-}
-
-/// Natural key of a cell, tagged by radio technology. Serialises as
-/// `{"rat":"gsm","mcc":"001",...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "rat", rename_all = "lowercase")]
-pub enum CellKey {
-    /// A GSM cell.
-    Gsm(GsmCellKey),
-    /// An LTE cell.
-    Lte(LteCellKey),
-}
-
-impl CellKey {
-    /// Radio technology of the key.
-    pub fn rat(&self) -> Rat {
-        match self {
-            CellKey::Gsm(_) => Rat::Gsm,
-            CellKey::Lte(_) => Rat::Lte,
-        }
-    }
-}
 
 /// A run to start (`Store::begin_run`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,6 +217,42 @@ pub struct RunRow {
     pub status: RunStatus,
     /// Free text.
     pub note: Option<String>,
+    /// Samples read so far (updated with every commit of a streaming session).
+    pub samples_read: u64,
+    /// Samples lost: radio overflows and what the session's queue could not hold.
+    pub samples_dropped: u64,
+    /// Signal time covered so far, seconds.
+    pub signal_seconds: f64,
+}
+
+/// A live alert to store (`Batch::alert`): a cell's verdict rose while the run went on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAlert {
+    pub run_id: RunId,
+    pub cell_id: CellId,
+    /// Signal time of the observation that raised it, ms since the Unix epoch.
+    pub time_unix_ms: i64,
+    pub previous_level: VerdictLevel,
+    pub level: VerdictLevel,
+    pub score: f64,
+    /// Ids (and versions) of the rules that fired, as JSON.
+    pub rules: Value,
+    /// Signal time from the cell's first burst to the alert, ms.
+    pub latency_ms: Option<i64>,
+}
+
+/// A stored alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub id: i64,
+    pub run_id: RunId,
+    pub cell_id: CellId,
+    pub time_unix_ms: i64,
+    pub previous_level: VerdictLevel,
+    pub level: VerdictLevel,
+    pub score: f64,
+    pub rules: Value,
+    pub latency_ms: Option<i64>,
 }
 
 /// A stored cell.
@@ -315,8 +260,7 @@ pub struct RunRow {
 pub struct CellRow {
     /// Row id.
     pub id: CellId,
-    /// Natural key (flattened: `rat`, `mcc`, ... appear at the top level in JSON).
-    #[serde(flatten)]
+    /// Natural key: identity as decoded (PLMN as broadcast).
     pub key: CellKey,
     /// First time seen in any run, ms since the Unix epoch.
     pub first_seen_unix_ms: i64,

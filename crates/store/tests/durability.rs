@@ -21,14 +21,14 @@ const STALL_ENV: &str = "CELLSENTRY_STORE_KILL_TEST_STALL_FROM";
 const MESSAGES_PER_BATCH: u32 = 150;
 
 fn cell_key() -> CellKey {
-    CellKey::Gsm(GsmCellKey {
-        mcc: Some("001".to_string()),
-        mnc: Some("01".to_string()),
-        lac: Some(1),
-        ci: Some(2),
-        arfcn: 62,
-        bsic: Some(7),
-    })
+    CellKey {
+        rat: Rat::Gsm,
+        plmn: Some(Plmn::broadcast("001", "01")),
+        lac_tac: Some(1),
+        cell_id: Some(2),
+        channel: Some(62),
+        bsic_pci: Some(7),
+    }
 }
 
 /// The writer: loops forever writing batches and reporting each commit on stdout.

@@ -17,22 +17,11 @@ use crate::gsm_cell::GsmCellConfig;
 use crate::lte_cell::LteCellConfig;
 use crate::SynthError;
 
-/// Radio access technology of a scenario cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rat {
-    Gsm,
-    /// LTE downlink carrier, described by the cell's `lte` object.
-    Lte,
-}
+pub use cellsentry_model::{Rat, SampleFormat};
 
-/// Sample encoding of the rendered SigMF data file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum OutputFormat {
-    #[default]
-    Cf32Le,
-    Ci16Le,
+/// The rendered SigMF data file is cf32 unless the scenario says otherwise.
+fn default_format() -> SampleFormat {
+    SampleFormat::Cf32Le
 }
 
 /// Tapped-delay-line channel models of TS 45.005 Annex C (6-tap versions).
@@ -171,8 +160,9 @@ pub struct Scenario {
     pub duration_s: f64,
     #[serde(default)]
     pub seed: u64,
-    #[serde(default)]
-    pub format: OutputFormat,
+    /// Sample encoding of the rendered SigMF data file (`cf32_le`, `ci16_le`, `ci8`, `cu8`).
+    #[serde(default = "default_format")]
+    pub format: SampleFormat,
     /// Receiver noise floor over the full capture bandwidth, dBFS; absent = no floor.
     #[serde(default)]
     pub noise_dbfs: Option<f64>,

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use cellsentry_capture::sigmf::SigmfPaths;
-use cellsentry_capture::{Annotation, SampleFormat, SigmfWriter, SigmfWriterConfig};
+use cellsentry_capture::{Annotation, SigmfWriter, SigmfWriterConfig};
 use serde_json::Value;
 
 use crate::render::{SceneRenderer, GSM_HALF_BW_HZ};
-use crate::scenario::{OutputFormat, Scenario};
+use crate::scenario::Scenario;
 use crate::SynthError;
 
 /// Samples rendered per block.
@@ -46,10 +46,7 @@ impl Scenario {
             Value::from(self.expected_rules.clone()),
         );
         let mut cfg = SigmfWriterConfig::new(self.sample_rate_hz);
-        cfg.format = match self.format {
-            OutputFormat::Cf32Le => SampleFormat::Cf32Le,
-            OutputFormat::Ci16Le => SampleFormat::Ci16Le,
-        };
+        cfg.format = self.format;
         cfg.description = Some(format!(
             "cellsentry-synth scenario {}: {}",
             self.name, self.description

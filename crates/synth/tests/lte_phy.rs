@@ -8,7 +8,8 @@ mod common;
 use num_complex::Complex32;
 use rustfft::FftPlanner;
 
-use cellsentry_lte::{decode_iq, CyclicPrefix, Duplex, IqFormat, PhichResource, SearchConfig};
+use cellsentry_capture::{decode_samples, SampleFormat};
+use cellsentry_lte::{CyclicPrefix, Duplex, PhichResource, SearchConfig};
 use cellsentry_synth::lte_cell::Layout;
 use cellsentry_synth::{LteCellConfig, LteCellGenerator, Scenario};
 use common::*;
@@ -384,7 +385,7 @@ fn resource_elements_match_the_srsran_pbch_vector() {
         "{}/../../captures/lte/srsran_signal.1.92M_cf32.dat",
         env!("CARGO_MANIFEST_DIR")
     );
-    let mut file = decode_iq(&std::fs::read(path).unwrap(), IqFormat::Cf32Le).unwrap();
+    let mut file = decode_samples(&std::fs::read(path).unwrap(), SampleFormat::Cf32Le).unwrap();
     // The vector has a small carrier offset; take it out first (our receiver's estimate, a
     // nuisance parameter here).
     let found =

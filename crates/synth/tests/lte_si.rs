@@ -8,12 +8,13 @@ mod common;
 use num_complex::Complex32;
 use rustfft::FftPlanner;
 
+use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::dci::sib1_rv;
 use cellsentry_lte::downlink::decode_system_information;
 use cellsentry_lte::grid::DlCell;
 use cellsentry_lte::pcfich::{pcfich_bits, pcfich_regs};
 use cellsentry_lte::pdcch::SI_RNTI;
-use cellsentry_lte::{decode_iq, CyclicPrefix, Duplex, IqFormat, PhichResource, SearchConfig};
+use cellsentry_lte::{CyclicPrefix, Duplex, PhichResource, SearchConfig};
 use cellsentry_synth::lte_cell::{parse_hex, Layout};
 use cellsentry_synth::{LteCellConfig, LteCellGenerator, LteSiMessage, Scenario};
 use common::*;
@@ -146,7 +147,7 @@ fn pcfich_matches_the_amarisoft_recording() {
         println!("skipped: {path} not present");
         return;
     };
-    let file = decode_iq(&bytes, IqFormat::Cf32Le).unwrap();
+    let file = decode_samples(&bytes, SampleFormat::Cf32Le).unwrap();
     let mut cfg = LteCellConfig::new(1, 6);
     cfg.cfi = 3;
     let mut gen = LteCellGenerator::new(&cfg, 1.92e6, 0, 0, 0).unwrap();
@@ -281,7 +282,7 @@ fn pdcch_and_pdsch_match_the_amarisoft_recording() {
         println!("skipped: {path} not present");
         return;
     };
-    let x = decode_iq(&bytes, IqFormat::Cf32Le).unwrap();
+    let x = decode_samples(&bytes, SampleFormat::Cf32Le).unwrap();
     let found = cellsentry_lte::search_cells(&x, 1.92e6, None, &SearchConfig::default()).unwrap();
     let det = &found[0];
     assert_eq!((det.pci, det.mib.as_ref().unwrap().sfn), (1, 656));

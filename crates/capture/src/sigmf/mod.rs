@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{CaptureError, SampleFormat};
+use crate::{CaptureError, GeoPoint, SampleFormat};
 
 pub use source::SigmfSource;
 pub use writer::{SigmfPaths, SigmfWriter, SigmfWriterConfig};
@@ -232,38 +232,27 @@ impl Annotation {
     }
 }
 
-/// A WGS 84 position, written as a GeoJSON point (RFC 7946: longitude first).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GeoPoint {
-    pub lat_deg: f64,
-    pub lon_deg: f64,
-    pub alt_m: Option<f64>,
+/// A WGS 84 position as the GeoJSON point of `core:geolocation` (RFC 7946: longitude first).
+pub fn geojson_point(p: &GeoPoint) -> Value {
+    let mut coords = vec![Value::from(p.lon_deg), Value::from(p.lat_deg)];
+    if let Some(alt) = p.alt_m {
+        coords.push(Value::from(alt));
+    }
+    serde_json::json!({ "type": "Point", "coordinates": coords })
 }
 
-impl GeoPoint {
-    /// The GeoJSON value for `core:geolocation`.
-    pub fn to_geojson(&self) -> Value {
-        let mut coords = vec![Value::from(self.lon_deg), Value::from(self.lat_deg)];
-        if let Some(alt) = self.alt_m {
-            coords.push(Value::from(alt));
-        }
-        serde_json::json!({ "type": "Point", "coordinates": coords })
+/// Reads a GeoJSON point; `None` for anything else (or coordinates out of range).
+pub fn point_from_geojson(v: &Value) -> Option<GeoPoint> {
+    if v.get("type")?.as_str()? != "Point" {
+        return None;
     }
-
-    /// Reads a GeoJSON point; `None` for anything else.
-    pub fn from_geojson(v: &Value) -> Option<GeoPoint> {
-        if v.get("type")?.as_str()? != "Point" {
-            return None;
-        }
-        let c = v.get("coordinates")?.as_array()?;
-        let lon_deg = c.first()?.as_f64()?;
-        let lat_deg = c.get(1)?.as_f64()?;
-        Some(GeoPoint {
-            lat_deg,
-            lon_deg,
-            alt_m: c.get(2).and_then(Value::as_f64),
-        })
-    }
+    let c = v.get("coordinates")?.as_array()?;
+    let point = GeoPoint {
+        lon_deg: c.first()?.as_f64()?,
+        lat_deg: c.get(1)?.as_f64()?,
+        alt_m: c.get(2).and_then(Value::as_f64),
+    };
+    point.is_valid().then_some(point)
 }
 
 impl SigmfGlobal {
@@ -272,12 +261,12 @@ impl SigmfGlobal {
         let dt = self.datatype.as_deref().ok_or_else(|| {
             CaptureError::Metadata("SigMF global has no core:datatype".to_string())
         })?;
-        SampleFormat::from_sigmf_datatype(dt)
+        crate::sample_format_from_sigmf(dt)
     }
 
     /// `core:geolocation` as a point, when present and well formed.
     pub fn geolocation_point(&self) -> Option<GeoPoint> {
-        self.geolocation.as_ref().and_then(GeoPoint::from_geojson)
+        self.geolocation.as_ref().and_then(point_from_geojson)
     }
 
     /// A key of our extension namespace, e.g. `ext_f64("gain_db")` reads `cellsentry:gain_db`.

@@ -11,6 +11,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use num_complex::Complex32;
+
+use crate::SampleCodec;
 use serde_json::Value;
 
 use super::{
@@ -207,7 +209,7 @@ impl SigmfWriter {
                 recorder: Some("cellsentry".to_string()),
                 author: c.author.clone(),
                 license: c.license.clone(),
-                geolocation: c.geolocation.as_ref().map(GeoPoint::to_geojson),
+                geolocation: c.geolocation.as_ref().map(super::geojson_point),
                 extensions: Some(serde_json::json!([{
                     "name": EXTENSION_NAMESPACE,
                     "version": env!("CARGO_PKG_VERSION"),

@@ -2,8 +2,7 @@
 //! position in its metadata, so a field team can hand it to a regulator as it is.
 
 use anyhow::{Context, Result};
-use cellsentry_capture::sigmf::GeoPoint;
-use cellsentry_capture::{spawn_reader, SigmfWriter, SigmfWriterConfig};
+use cellsentry_capture::{spawn_reader, GeoPoint, SigmfWriter, SigmfWriterConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::RecordArgs;

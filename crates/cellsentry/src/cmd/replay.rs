@@ -1,88 +1,36 @@
-//! `cellsentry replay`: decode recordings (files or folders), store the cells, messages and
-//! verdicts, print a cell table (or JSON lines), optionally write GSMTAP for Wireshark.
+//! `cellsentry replay`: decode recordings (files or folders) through the pipeline's session,
+//! store the cells, messages and verdicts as they come, print a cell table (or JSON lines),
+//! optionally write GSMTAP for Wireshark.
 
-use std::path::Path;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
-use cellsentry_capture::{spawn_reader, CaptureError};
 use cellsentry_detect::{CellVerdict, VerdictLevel};
-use cellsentry_store::{NewRun, RunKind, RunStatus, Store, StoreOptions};
+use cellsentry_pipeline::pcap::GsmtapPcap;
+use cellsentry_pipeline::{
+    now_unix_ms, LteCarrierResult, Session, SessionEvent, SessionOptions, SessionOutcome,
+};
+use cellsentry_store::{RunKind, RunStatus, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::assess;
-use crate::chain::{Chain, StreamResult};
 use crate::cli::{LevelArg, ReplayArgs};
+use crate::detector;
 use crate::exit::{self, BadInput};
 use crate::input;
 use crate::output::{num, opt, Table};
-
-use crate::pcap;
-use crate::persist;
 use crate::positions;
+use crate::signals;
 
 /// FFT size of the spectrum every replay records.
 const REPLAY_FFT: usize = 2048;
 /// Samples per block handed from the reader thread (about 10 ms at 4 sps GSM).
 const BLOCK_SAMPLES: usize = 1 << 14;
 
-pub fn now_unix_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Decodes one recording from start to end. A recording cut short (a stray partial sample at
-/// the end) still yields everything before the cut, with the error beside it.
-pub fn decode_file(
-    path: &Path,
-    args: &ReplayArgs,
-    progress: bool,
-) -> Result<(StreamResult, Option<anyhow::Error>)> {
-    let source = input::open_file(path, &args.raw)?;
-    let info = source.info().clone();
-    let bar = if progress {
-        let bar = ProgressBar::new(info.total_samples.unwrap_or(0)).with_style(
-            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {percent}% {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_message(
-            path.file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let mut chain = Chain::new(&info, REPLAY_FFT);
-    let (rx, handle) = spawn_reader(source, BLOCK_SAMPLES, 16);
-    let mut cut_short = None;
-    for block in rx.iter() {
-        match block {
-            Ok(block) => {
-                chain.push(&block);
-                bar.inc(block.samples.len() as u64);
-            }
-            Err(e @ CaptureError::Truncated { .. }) => {
-                cut_short = Some(anyhow::Error::from(e));
-                break;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    drop(rx);
-    let _ = handle.join();
-    bar.finish_and_clear();
-    Ok((chain.finish(), cut_short))
-}
-
-fn print_table(
-    result: &StreamResult,
-    verdicts: &[CellVerdict],
-    base_unix_ms: i64,
-    dbm_offset_db: Option<f64>,
-) {
+fn print_table(outcome: &SessionOutcome, dbm_offset_db: Option<f64>) {
+    let result = &outcome.result;
+    let verdicts = &outcome.verdicts;
     let info = &result.source;
     println!(
         "{}: {:.3} s at {:.4} Msps, {:.4} MHz{}",
@@ -104,19 +52,27 @@ fn print_table(
             s.gsm_channels.len()
         );
     }
-    print_lte(result, verdicts, base_unix_ms);
+    for r in result.receivers.iter().filter(|r| !r.running) {
+        println!(
+            "  {} receiver not run: {}",
+            r.receiver,
+            r.note.as_deref().unwrap_or("no reason given")
+        );
+    }
+    print_lte(outcome);
     if result.gsm.is_empty() {
         println!("  no GSM cell decoded");
     } else {
-        print_gsm(result, verdicts, base_unix_ms, dbm_offset_db);
+        print_gsm(outcome, dbm_offset_db);
     }
     print_verdicts(verdicts);
 }
 
-fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64) {
+fn print_lte(outcome: &SessionOutcome) {
+    let result = &outcome.result;
     // The carrier timeline: the first measurement, then every change of state or a power
     // step of 10 dB (what a jammer does).
-    let mut shown: Option<&crate::chain::LteCarrierResult> = None;
+    let mut shown: Option<&LteCarrierResult> = None;
     for c in &result.lte_carriers {
         if shown.is_some_and(|p| {
             p.pss_found == c.pss_found && (p.carrier_power_dbfs - c.carrier_power_dbfs).abs() < 10.0
@@ -161,9 +117,7 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
     ]);
     for cell in &result.lte {
         let d = &cell.detection;
-        let obs = assess::lte_observation(cell, base_unix_ms);
-        let key = cellsentry_detect::CellKey::of(&obs);
-        let verdict = verdicts.iter().find(|v| v.key == key);
+        let verdict = outcome.verdict_for(cell.cell);
         table.row([
             "LTE".to_string(),
             opt(cell.earfcn),
@@ -184,7 +138,7 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
             format!("{:.1}-{:.1}", cell.time_s, cell.last_seen_s),
             format!("{}/{}", cell.mib_decoded, cell.mib_failed),
             verdict.map_or("-".into(), |v| {
-                format!("{} ({:.1})", level_name(v.verdict.level), v.verdict.score)
+                format!("{} ({:.1})", v.verdict.level.label(), v.verdict.score)
             }),
         ]);
     }
@@ -245,12 +199,8 @@ fn print_lte(result: &StreamResult, verdicts: &[CellVerdict], base_unix_ms: i64)
     }
 }
 
-fn print_gsm(
-    result: &StreamResult,
-    verdicts: &[CellVerdict],
-    base_unix_ms: i64,
-    dbm_offset_db: Option<f64>,
-) {
+fn print_gsm(outcome: &SessionOutcome, dbm_offset_db: Option<f64>) {
+    let result = &outcome.result;
     let mut table = Table::new([
         "RAT",
         "ARFCN",
@@ -268,25 +218,19 @@ fn print_gsm(
     ]);
     for cell in &result.gsm {
         let m = &cell.measurement;
-        let id = cell.sysinfo.cell_id();
-        let neighbours = if cell.sysinfo.seen(cellsentry_gsm_l3::SiType::Si2) {
-            let n = cell.sysinfo.neighbour_arfcns();
-            if n.is_empty() {
-                "none".to_string()
-            } else {
-                n.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
-            }
-        } else {
-            "-".to_string()
+        let id = cell.identity.as_ref();
+        let neighbours = match &cell.neighbours {
+            Some(n) if n.is_empty() => "none".to_string(),
+            Some(n) => n.iter().map(u16::to_string).collect::<Vec<_>>().join(","),
+            None => "-".to_string(),
         };
-        let verdict = persist::verdict_for(cell, base_unix_ms, verdicts);
+        let verdict = outcome.verdict_for(cell.cell);
         table.row([
             "GSM".to_string(),
             opt(cell.arfcn),
-            id.as_ref()
-                .map_or("-".into(), |c| format!("{}-{}", c.plmn.mcc, c.plmn.mnc)),
-            opt(id.as_ref().map(|c| c.lac)),
-            opt(id.as_ref().and_then(|c| c.cell_identity)),
+            id.map_or("-".into(), |c| c.plmn.to_string()),
+            opt(id.map(|c| c.lac)),
+            opt(id.and_then(|c| c.cell_identity)),
             opt(m.bsic),
             match (m.power_dbfs, dbm_offset_db) {
                 (Some(p), Some(o)) => format!("{p:.1} ({:.1} dBm)", f64::from(p) + o),
@@ -298,7 +242,7 @@ fn print_gsm(
             format!("{}/{}", m.blocks_ok, m.blocks_failed),
             neighbours,
             verdict.map_or("-".into(), |v| {
-                format!("{} ({:.1})", level_name(v.verdict.level), v.verdict.score)
+                format!("{} ({:.1})", v.verdict.level.label(), v.verdict.score)
             }),
         ]);
     }
@@ -314,7 +258,7 @@ fn print_verdicts(verdicts: &[CellVerdict]) {
     {
         println!(
             "  {} cell {}: {} (score {:.1})",
-            level_name(v.verdict.level).to_uppercase(),
+            v.verdict.level.label().to_uppercase(),
             describe_key(v),
             v.verdict.rule_ids().join(", "),
             v.verdict.score
@@ -335,14 +279,6 @@ fn describe_key(v: &CellVerdict) -> String {
     )
 }
 
-pub fn level_name(level: VerdictLevel) -> &'static str {
-    match level {
-        VerdictLevel::Clean => "clean",
-        VerdictLevel::Suspicious => "suspicious",
-        VerdictLevel::LikelyFake => "likely fake",
-    }
-}
-
 fn reaches(level: VerdictLevel, threshold: LevelArg) -> bool {
     match threshold {
         LevelArg::Suspicious => level != VerdictLevel::Clean,
@@ -350,10 +286,95 @@ fn reaches(level: VerdictLevel, threshold: LevelArg) -> bool {
     }
 }
 
+/// Decodes one recording through a session; `Err` when it could not start (unreadable file,
+/// database). A recording cut short still yields everything before the cut, with the error in
+/// the outcome.
+fn replay_file(
+    path: &std::path::Path,
+    args: &ReplayArgs,
+    engine: &mut cellsentry_detect::Engine,
+    store: Option<&mut Store>,
+    pcap: Option<&mut GsmtapPcap>,
+    run_positions: &positions::RunPositions,
+    progress: bool,
+) -> Result<(SessionOutcome, Option<String>)> {
+    let source = input::open_file(path, &args.raw)?;
+    let mut info = source.info().clone();
+    // The recording's time base: SigMF core:datetime, else --start, else the wall clock.
+    if info.start_unix_ns.is_none() {
+        info.start_unix_ns = run_positions
+            .start_unix_ms
+            .map(|ms| i128::from(ms) * 1_000_000);
+    }
+    let timed = info.start_unix_ns.is_some();
+    let base_unix_ms = run_positions.base_unix_ms(info.start_unix_ns, now_unix_ms());
+    let seconds = info.total_samples.unwrap_or(0) as f64 / info.sample_rate_hz.max(1.0);
+    let sensor_positions = run_positions.for_recording(
+        path,
+        base_unix_ms,
+        base_unix_ms + (seconds * 1000.0) as i64,
+        timed,
+    );
+    let opts = SessionOptions {
+        kind: RunKind::Replay,
+        fft_size: REPLAY_FFT,
+        block_samples: BLOCK_SAMPLES,
+        dbm_offset_db: args.store.dbm_offset,
+        keep_observations: args.detect.survey_out.is_some(),
+        settings: json!({
+            "rate": args.raw.rate, "freq": args.raw.freq,
+            "format": args.raw.format.map(|f| f.short_name()),
+            "country": args.detect.country,
+            "baseline": args.detect.baseline,
+            "cell_db": args.detect.cell_db,
+            "track": args.position.track, "start": args.position.start,
+            "command_line": crate::custody::command_line(),
+        }),
+        host_position: run_positions
+            .fixed_position(path)
+            .map(|f| (f.lat_deg, f.lon_deg)),
+        ..SessionOptions::default()
+    };
+    let mut session =
+        Session::new(&info, opts, engine, store)?.with_positions(sensor_positions.as_deref());
+    // Chain of custody (issue #13): the recording's hashes and the command line, stored before
+    // decoding starts so an interrupted run keeps them too.
+    if let (Some(run), Some(store)) = (session.run_id(), session.store_mut()) {
+        crate::custody::record(store, run, path, &info)?;
+    }
+    if let Some(p) = pcap {
+        session = session.with_frames(p);
+    }
+    let bar = if progress {
+        let bar = ProgressBar::new(info.total_samples.unwrap_or(0)).with_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {percent}% {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let stop: &AtomicBool = signals::stop_flag();
+    let outcome = session.run(source, stop, &mut |ev| {
+        if let SessionEvent::Progress { samples, .. } = ev {
+            bar.set_position(*samples);
+        }
+    })?;
+    bar.finish_and_clear();
+    Ok((outcome, sensor_positions.as_ref().map(|p| p.describe())))
+}
+
 pub fn run(args: &ReplayArgs) -> Result<i32> {
     let (files, skipped) = input::expand_inputs(&args.inputs)?;
     for s in &skipped {
         eprintln!("cellsentry: skipping {s}");
+    }
+    if files.is_empty() {
+        return Err(BadInput("no recordings given".into()).into());
     }
     let mut store = if args.no_db {
         None
@@ -368,13 +389,14 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         )
     };
     let mut pcap = match &args.pcap {
-        Some(path) => Some(pcap::GsmtapPcap::create(path)?),
+        Some(path) => Some(GsmtapPcap::create(path)?),
         None => None,
     };
-    let mut engine = assess::engine(&args.detect)?;
+    let mut engine = detector::engine(&args.detect)?;
     // Issue #13: shared fake cells (imported into the db, or --watchlist files).
     crate::watch::load(&mut engine, &args.detect, store.as_ref())?;
     let run_positions = positions::RunPositions::load(&args.position)?;
+    signals::install();
     let mut all_observations = Vec::new();
     let mut all_carriers = Vec::new();
     let progress =
@@ -382,34 +404,20 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
     let mut worst_hit = false;
     let mut failures = 0usize;
     let mut last_error = None;
+    let mut interrupted = false;
     for path in &files {
-        let started = now_unix_ms();
-        let run_id = match &store {
-            Some(store) => {
-                let mut new_run = NewRun::new(RunKind::Replay, path.display().to_string(), started);
-                new_run.settings = json!({
-                    "rate": args.raw.rate, "freq": args.raw.freq,
-                    "format": args.raw.format.map(|f| format!("{f:?}")),
-                    "country": args.detect.country,
-                    "baseline": args.detect.baseline,
-                    "cell_db": args.detect.cell_db,
-                    "track": args.position.track, "start": args.position.start,
-                });
-                if let Some(f) = run_positions.fixed_position(path) {
-                    new_run.host_lat_deg = Some(f.lat_deg);
-                    new_run.host_lon_deg = Some(f.lon_deg);
-                }
-                Some(store.begin_run(&new_run)?)
-            }
-            None => None,
-        };
         let clock = Instant::now();
-        let (result, cut_short) = match decode_file(path, args, progress) {
-            Ok(r) => r,
+        let (outcome, positions) = match replay_file(
+            path,
+            args,
+            &mut engine,
+            store.as_mut(),
+            pcap.as_mut(),
+            &run_positions,
+            progress,
+        ) {
+            Ok(o) => o,
             Err(err) => {
-                if let (Some(store), Some(run)) = (&store, run_id) {
-                    let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
-                }
                 // One recording: its error is the command's error. Several: say it and go on.
                 if files.len() == 1 {
                     return Err(err);
@@ -421,78 +429,46 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
             }
         };
         let cpu_s = clock.elapsed().as_secs_f64();
-        let base_unix_ms = run_positions.base_unix_ms(result.source.start_unix_ns, started);
-        let timed = result.source.start_unix_ns.is_some() || run_positions.start_unix_ms.is_some();
-        let sensor_positions = run_positions.for_recording(
-            path,
-            base_unix_ms,
-            base_unix_ms + (result.seconds * 1000.0) as i64,
-            timed,
-        );
-        let mut observations = assess::observations(&result, base_unix_ms);
-        if let Some(src) = &sensor_positions {
-            positions::attach(&mut observations, src.as_ref());
-        }
-        let carriers = assess::carrier_observations(&result, base_unix_ms);
-        let (_scene, verdicts) = assess::verdicts(&engine, &observations, &carriers);
         if args.detect.survey_out.is_some() {
-            all_observations.extend(observations.iter().cloned());
-            all_carriers.extend(carriers.iter().cloned());
-        }
-        if let (Some(store), Some(run)) = (&mut store, run_id) {
-            // Chain of custody (issue #13): the recording's hashes and the command line.
-            let written = crate::custody::record(store, run, path, &result.source, engine.rules())
-                .and_then(|_| {
-                    persist::write_stream(
-                        store,
-                        run,
-                        &result,
-                        base_unix_ms,
-                        &verdicts,
-                        args.store.dbm_offset,
-                        sensor_positions.as_deref(),
-                    )
-                });
-            if let Err(err) = written {
-                // The batch rolled back (disk full, lock, ...); earlier runs stay as they were
-                // and this one is closed as failed rather than left `running`.
-                let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
-                return Err(err);
-            }
-            let status = if cut_short.is_some() {
-                RunStatus::Failed
-            } else {
-                RunStatus::Completed
-            };
-            store.finish_run(run, status, now_unix_ms())?;
-        }
-        if let Some(pcap) = &mut pcap {
-            for cell in &result.gsm {
-                pcap.write_cell(cell, base_unix_ms, result.source.sample_rate_hz)?;
-            }
-            for cell in &result.lte {
-                pcap.write_lte_cell(cell, base_unix_ms)?;
-            }
+            all_observations.extend(outcome.observations.iter().cloned());
+            all_carriers.extend(outcome.carriers.iter().cloned());
         }
         if let Some(threshold) = args.fail_on {
-            worst_hit |= verdicts.iter().any(|v| reaches(v.verdict.level, threshold));
+            worst_hit |= outcome
+                .verdicts
+                .iter()
+                .any(|v| reaches(v.verdict.level, threshold));
         }
         if args.json {
             let line = json!({
                 "file": path.display().to_string(),
-                "run_id": run_id.map(|r| r.0),
+                "run_id": outcome.run_id.map(|r| r.0),
+                "status": outcome.status,
                 "decode_seconds": cpu_s,
                 "dbm_offset_db": args.store.dbm_offset,
-                "positions": sensor_positions.as_ref().map(|p| p.describe()),
-                "result": &result,
-                "verdicts": verdicts,
+                "positions": positions,
+                "result": &outcome.result,
+                "verdicts": &outcome.verdicts,
+                "alerts": &outcome.alerts,
             });
             println!("{line}");
         } else {
-            print_table(&result, &verdicts, base_unix_ms, args.store.dbm_offset);
+            print_table(&outcome, args.store.dbm_offset);
         }
-        if let Some(err) = cut_short {
+        if outcome.status == RunStatus::Interrupted {
+            interrupted = true;
+            eprintln!(
+                "cellsentry: interrupted: {} kept with everything decoded so far ({:.1} s of signal)",
+                outcome
+                    .run_id
+                    .map_or_else(|| "the run".to_string(), |r| format!("run {r}")),
+                outcome.result.seconds
+            );
+            break;
+        }
+        if let Some(err) = outcome.error {
             // Everything before the cut was decoded and stored above.
+            let err = anyhow::Error::from(err);
             eprintln!("cellsentry: error: {}", exit::one_line(&err));
             failures += 1;
             last_error = Some(err);
@@ -502,11 +478,14 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
         pcap.finish()?;
     }
     if let Some(path) = &args.detect.survey_out {
-        assess::save_survey(path, &all_observations, &all_carriers)?;
+        detector::save_survey(path, &all_observations, &all_carriers)?;
         eprintln!(
             "cellsentry: baseline of this survey written to {}",
             path.display()
         );
+    }
+    if interrupted {
+        return Ok(exit::INTERRUPTED);
     }
     if let Some(err) = last_error {
         // Each failure was already printed, one line each.
@@ -515,9 +494,6 @@ pub fn run(args: &ReplayArgs) -> Result<i32> {
             files.len()
         );
         return Ok(exit::code_for(&err));
-    }
-    if files.is_empty() {
-        return Err(BadInput("no recordings given".into()).into());
     }
     Ok(if worst_hit { exit::DETECTION } else { exit::OK })
 }

@@ -90,13 +90,13 @@ impl Rule for ForeignPlmn {
             return Vec::new();
         };
         let t = cell.first_seen_unix_ms;
-        if !profile.is_local_mcc(plmn.mcc) {
+        if !plmn.mcc_value().is_some_and(|m| profile.is_local_mcc(m)) {
             return vec![Detection::new(
                 self,
                 Severity::Medium,
                 t,
                 format!(
-                    "MCC {:03} is not a {} MCC {:?}",
+                    "MCC {} is not a {} MCC {:?}",
                     plmn.mcc, profile.country, profile.mccs
                 ),
                 json!({"plmn": plmn.to_string(), "country": profile.iso3166, "mccs": profile.mccs}),
@@ -161,6 +161,55 @@ impl Rule for TestPlmn {
             format!("broadcasts test/default PLMN {}", bad.join(", ")),
             json!({"plmns": bad, "test_mccs": "001-009, 999",
                    "default_plmns": ctx.thresholds.default_plmns}),
+        )]
+    }
+}
+
+/// `malformed_plmn`.
+pub struct MalformedPlmn;
+
+impl Rule for MalformedPlmn {
+    rule_meta!(
+        "malformed_plmn",
+        "PLMN with non-decimal digits",
+        1,
+        Severity::High,
+        "The PLMN identity is coded in BCD: each MCC/MNC digit is 0-9, and 0xF may only fill \
+         the third MNC digit (TS 24.008 10.5.1.3; SIB1 PLMN-Identity digits are 0..9, TS \
+         36.331). No licensed network broadcasts any other value, and a phone may still camp \
+         on such a cell when it is the strongest around. A fake cell that sends one (a \
+         misconfigured or deliberately odd rig) is judged with its PLMN as broadcast and this \
+         rule fires: MCC not 3 decimal digits or MNC not 2-3 decimal digits -> high. FPs: \
+         none known; a decoding error cannot produce it since the block passed its CRC. \
+         Sources: TS 24.008 10.5.1.3, TS 23.003 2.2."
+    );
+
+    fn evaluate(&self, cell: &CellHistory, _ctx: &Context) -> Vec<Detection> {
+        let mut plmns: Vec<_> = cell.key.plmn.iter().cloned().collect();
+        if let Some(s1) = cell.lte.as_ref().and_then(|l| l.sib1.as_ref()) {
+            for p in &s1.plmns {
+                if !plmns.contains(p) {
+                    plmns.push(p.clone());
+                }
+            }
+        }
+        let bad: Vec<String> = plmns
+            .iter()
+            .filter(|p| !p.is_valid())
+            .map(|p| p.to_string())
+            .collect();
+        if bad.is_empty() {
+            return Vec::new();
+        }
+        vec![Detection::new(
+            self,
+            Severity::High,
+            cell.first_seen_unix_ms,
+            format!(
+                "broadcasts PLMN {} with non-decimal digits (TS 24.008 10.5.1.3 allows 0-9)",
+                bad.join(", ")
+            ),
+            json!({"plmns": bad, "norm": "TS 24.008 10.5.1.3: MCC 3 and MNC 2-3 decimal digits"}),
         )]
     }
 }
@@ -845,6 +894,17 @@ mod tests {
     }
 
     use crate::model::CellObservation;
+
+    #[test]
+    fn malformed_plmn_is_judged_as_broadcast() {
+        let mut o = gsm(0, "234-15", 1, 2, 62, 7);
+        o.plmn = Some(Plmn::broadcast("2a4", "15"));
+        let d = eval_last(&MalformedPlmn, &[o]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::High);
+        assert_eq!(d[0].evidence["plmns"], json!(["2a4-15"]));
+        assert!(eval_last(&MalformedPlmn, &[gsm(0, "234-15", 1, 2, 62, 7)]).is_empty());
+    }
 
     #[test]
     fn foreign_and_test_plmn() {

@@ -48,30 +48,7 @@ pub use identity::*;
 pub use lte::*;
 pub use rf::*;
 
-/// Severity of one detection (Rayhunter's four levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Informational, no score by default.
-    Info,
-    /// Weak lead.
-    Low,
-    /// Worth a look.
-    Medium,
-    /// Strong indicator of a fake cell.
-    High,
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        })
-    }
-}
+pub use cellsentry_model::Severity;
 
 /// One rule firing on one cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,7 +216,9 @@ impl<'a> Context<'a> {
         if plmn.is_test_mcc() {
             return true;
         }
-        let local = self.profile.is_some_and(|p| p.is_local_mcc(plmn.mcc));
+        let local = self
+            .profile
+            .is_some_and(|p| plmn.mcc_value().is_some_and(|m| p.is_local_mcc(m)));
         !local
             && self
                 .thresholds
@@ -256,6 +235,7 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
         Box::new(UnknownCellVsBaseline),
         Box::new(ForeignPlmn),
         Box::new(TestPlmn),
+        Box::new(MalformedPlmn),
         Box::new(DefaultBtsIdentity),
         Box::new(EmergencyCallBarred),
         Box::new(AccessClassAnomaly),

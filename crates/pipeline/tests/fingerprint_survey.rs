@@ -3,7 +3,7 @@
 //! any fake cell.
 //!
 //! Every cell goes through the same path as a replay: its broadcast blocks are parsed by
-//! `gsm-l3` / `lte-rrc`, turned into the detector's model by `assess`, and fingerprinted by
+//! `gsm-l3` / `lte-rrc`, turned into the detector's model by the pipeline, and fingerprinted by
 //! `detect`. Sources:
 //! - scene library (`captures/scenarios/*.json`): every GSM cell's SI1-SI4, SI2quater, SI13 as
 //!   the scene generator encodes them (gr-gsm decodes those byte-identical to osmo-bsc's, see
@@ -23,7 +23,7 @@ mod tests {
     use cellsentry_gsm_l3::{parse_l2_block, CellSystemInfo, Channel};
     use serde_json::Value;
 
-    use crate::assess;
+    use cellsentry_pipeline as assess;
 
     fn repo() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -179,7 +179,7 @@ mod tests {
         }
         for (net, blocks) in by_cell {
             let si = gsm_cell(&blocks);
-            if !si.seen(cellsentry_gsm_l3::SiType::Si3) {
+            if !si.seen(cellsentry_gsm_l3::GsmSiType::Si3) {
                 continue;
             }
             // 262-02 is a DCS1800 cell on ARFCN 725; the others' ARFCNs are not known.

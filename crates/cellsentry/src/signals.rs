@@ -1,0 +1,28 @@
+//! SIGINT and SIGTERM end a run cleanly: the session stops reading, finishes its receivers,
+//! commits what it decoded and marks the run `interrupted`. A second SIGINT exits at once
+//! (code 130), for a user who really wants out.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
+
+static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// The flag the signals set.
+pub fn stop_flag() -> &'static AtomicBool {
+    STOP.get_or_init(|| Arc::new(AtomicBool::new(false)))
+}
+
+/// Installs the handlers (once; later calls do nothing).
+pub fn install() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let flag = STOP
+            .get_or_init(|| Arc::new(AtomicBool::new(false)))
+            .clone();
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // A second signal while the first is being handled: exit now.
+            let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, flag.clone());
+            let _ = signal_hook::flag::register(sig, flag.clone());
+        }
+    });
+}
