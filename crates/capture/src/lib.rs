@@ -51,8 +51,8 @@ pub mod soapy;
 mod stream;
 pub mod timefmt;
 
-pub use evidence::{describe_recording, sha256_file, RecordingEvidence};
 pub use cellsentry_model::{GeoPoint, SampleFormat, ALL_FORMATS};
+pub use evidence::{describe_recording, sha256_file, RecordingEvidence};
 pub use files::{
     list_capture_files, open_source, CaptureFile, CaptureKind, CaptureListing, OpenOptions,
     SkippedFile,

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use cellsentry_capture::soapy::{self, SoapySource};
 use cellsentry_capture::{
     open_source, spawn_reader, CaptureError, IqBlock, IqSource, OpenOptions, RadioSettings,
-    SampleFormat,
+    SampleCodec, SampleFormat,
 };
 use num_complex::Complex32;
 

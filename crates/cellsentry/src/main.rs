@@ -15,8 +15,8 @@ mod map;
 mod output;
 mod plot;
 mod positions;
-mod watch;
 mod signals;
+mod watch;
 
 use clap::Parser;
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use cellsentry_detect::{Plmn, Rat as DetectRat, WatchedCell};
-use cellsentry_store::{CellKey, CellRow, RunId, RunKind, RunRow, Store, VerdictLevel};
+use cellsentry_store::{CellRow, RunId, RunKind, RunRow, Store, VerdictLevel};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -355,27 +355,16 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 }
 
 fn sighted_cell(cell: &CellRow, band: Option<String>) -> SightedCell {
-    match &cell.key {
-        CellKey::Gsm(k) => SightedCell {
-            rat: "gsm".into(),
-            band,
-            channel: Some(k.arfcn),
-            mcc: k.mcc.clone(),
-            mnc: k.mnc.clone(),
-            area_code: k.lac,
-            cell_identity: k.ci,
-            phys_id: k.bsic.map(u16::from),
-        },
-        CellKey::Lte(k) => SightedCell {
-            rat: "lte".into(),
-            band,
-            channel: Some(k.earfcn),
-            mcc: k.mcc.clone(),
-            mnc: k.mnc.clone(),
-            area_code: k.tac,
-            cell_identity: k.cell_identity,
-            phys_id: k.pci,
-        },
+    let k = &cell.key;
+    SightedCell {
+        rat: k.rat.as_str().into(),
+        band,
+        channel: k.channel,
+        mcc: k.plmn.as_ref().map(|p| p.mcc.clone()),
+        mnc: k.plmn.as_ref().map(|p| p.mnc.clone()),
+        area_code: k.lac_tac,
+        cell_identity: k.cell_id,
+        phys_id: k.bsic_pci,
     }
 }
 
@@ -479,8 +468,11 @@ pub fn collect(
             {
                 continue;
             }
+            // The newest summary: a streaming session stores one whenever the cell's system
+            // information grew, so the last is the most complete.
             let summary: Option<&Value> = observations
                 .iter()
+                .rev()
                 .map(|o| &o.summary)
                 .find(|s| s.as_object().is_some_and(|m| !m.is_empty()));
             let band = summary

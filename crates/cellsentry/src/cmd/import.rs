@@ -7,8 +7,8 @@ use cellsentry_store::{Store, StoreOptions};
 use serde_json::json;
 
 use crate::cli::ImportArgs;
-use crate::cmd::replay::now_unix_ms;
 use crate::exit::{self, BadInput};
+use cellsentry_pipeline::now_unix_ms;
 
 pub fn run(args: &ImportArgs) -> Result<i32> {
     // Every file is read and checked before anything is written.

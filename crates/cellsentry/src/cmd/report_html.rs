@@ -243,9 +243,12 @@ fn parameters(c: &CellReport) -> BTreeMap<String, String> {
         }
     }
     let mut out = BTreeMap::new();
+    // The newest observation that carries the cell's parameters: a streaming session stores
+    // them whenever they grew, so the last is the most complete.
     if let Some(obs) = c
         .observations
         .iter()
+        .rev()
         .find(|o| o.summary.as_object().is_some_and(|m| !m.is_empty()))
     {
         walk("", &obs.summary, &mut out);
