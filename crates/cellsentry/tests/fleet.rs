@@ -334,14 +334,14 @@ fn big_sensor(path: &Path, n: usize) {
             .write_batch(|tx| {
                 for i in chunk * 10_000..((chunk + 1) * 10_000).min(n) {
                     let t = 1_775_000_000_000 + i as i64 * 250;
-                    let key = CellKey::Gsm(GsmCellKey {
-                        mcc: Some("234".into()),
-                        mnc: Some("15".into()),
-                        lac: Some(1),
-                        ci: Some(10 + (i % 2) as u32),
-                        arfcn: 62 + (i % 2) as u32,
-                        bsic: Some(7),
-                    });
+                    let key = CellKey {
+                        rat: Rat::Gsm,
+                        plmn: Some(Plmn::broadcast("234", "15")),
+                        lac_tac: Some(1),
+                        cell_id: Some(10 + (i % 2) as u32),
+                        channel: Some(62 + (i % 2) as u32),
+                        bsic_pci: Some(7),
+                    };
                     let cell = tx.upsert_cell(&key, t)?;
                     tx.observation(&NewObservation {
                         run_id: run,

@@ -29,25 +29,28 @@ fn cell_key(sensor: usize, c: usize) -> CellKey {
     // Sensors share cells with their neighbours (ten sensors around each city see the same
     // operator cells): cell c of sensor s is cell (s / 10) * 100 + c of the country.
     let city = sensor / 10;
-    CellKey::Gsm(GsmCellKey {
-        mcc: Some("234".into()),
-        mnc: Some(if c.is_multiple_of(2) { "15" } else { "10" }.into()),
-        lac: Some(1000 + city as u32),
-        ci: Some((city * 100 + c) as u32),
-        arfcn: 1 + (city * 7 + c) as u32 % 124,
-        bsic: Some((c % 64) as u8),
-    })
+    CellKey {
+        rat: Rat::Gsm,
+        plmn: Some(Plmn::broadcast(
+            "234",
+            if c.is_multiple_of(2) { "15" } else { "10" },
+        )),
+        lac_tac: Some(1000 + city as u32),
+        cell_id: Some((city * 100 + c) as u32),
+        channel: Some(1 + (city * 7 + c) as u32 % 124),
+        bsic_pci: Some((c % 64) as u16),
+    }
 }
 
 fn blaster_key() -> CellKey {
-    CellKey::Gsm(GsmCellKey {
-        mcc: Some("234".into()),
-        mnc: Some("15".into()),
-        lac: Some(1000),
-        ci: Some(40961),
-        arfcn: 62,
-        bsic: Some(12),
-    })
+    CellKey {
+        rat: Rat::Gsm,
+        plmn: Some(Plmn::broadcast("234", "15")),
+        lac_tac: Some(1000),
+        cell_id: Some(40961),
+        channel: Some(62),
+        bsic_pci: Some(12),
+    }
 }
 
 /// One sensor's hour: fixed sensors have a position on the run, every fifth sensor is mobile

@@ -70,10 +70,7 @@ pub fn export(client: &mut Client, filter: &BaselineFilter) -> Result<Baseline, 
     );
     let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|b| b.as_ref()).collect();
     let mut out = Baseline {
-        position: filter.near.map(|(lat, lon, _)| GeoPoint {
-            lat_deg: lat,
-            lon_deg: lon,
-        }),
+        position: filter.near.map(|(lat, lon, _)| GeoPoint::new(lat, lon)),
         ..Baseline::default()
     };
     for row in client.query(&sql, &refs)? {

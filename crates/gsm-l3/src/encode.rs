@@ -116,8 +116,16 @@ pub fn encode_plmn(plmn: &Plmn) -> Result<[u8; 3], EncodeError> {
             format!("\"{}\" must have 2 or 3 digits", plmn.mnc),
         ));
     }
-    let m = |i: usize| digit(mcc[i], "MCC");
-    let n = |i: usize| digit(mnc[i], "MNC");
+    // A generator of misbehaving cells must be able to send what a fake cell may: BCD nibbles
+    // 0xA-0xE are accepted as hex letters (0xF is the MNC filler and cannot be a digit).
+    let bcd = |c: char, what: &'static str| -> Result<u8, EncodeError> {
+        c.to_digit(16)
+            .filter(|d| *d < 0xf)
+            .map(|d| d as u8)
+            .ok_or_else(|| invalid(what, format!("'{c}' is not a BCD digit (0-9, a-e)")))
+    };
+    let m = |i: usize| bcd(mcc[i], "MCC");
+    let n = |i: usize| bcd(mnc[i], "MNC");
     let mnc3 = if mnc.len() == 3 { n(2)? } else { 0x0f };
     Ok([
         (m(1)? << 4) | m(0)?,

@@ -326,4 +326,11 @@ fn round_trips_through_the_parser() {
         mnc: "15".into()
     })
     .is_err());
+    // What a fake cell may send: BCD nibble 0xA in the MCC (TS 24.008 10.5.1.3 octets:
+    // MCC2|MCC1, MNC3|MCC3, MNC2|MNC1), read back as broadcast; 0xF is only the filler.
+    let odd = Plmn::broadcast("2a4", "15");
+    let bytes = encode::encode_plmn(&odd).unwrap();
+    assert_eq!(bytes, [0xa2, 0xf4, 0x51]);
+    assert_eq!(cellsentry_gsm_l3::plmn_from_bcd(&bytes).unwrap(), odd);
+    assert!(encode::encode_plmn(&Plmn::broadcast("2f4", "15")).is_err());
 }

@@ -80,24 +80,25 @@ pub fn load(store: &Store, run: Option<RunId>) -> Result<Report> {
 }
 
 pub fn cell_label(key: &CellKey) -> String {
-    match key {
-        CellKey::Gsm(k) => format!(
-            "GSM ARFCN {} {}-{} LAC {} CI {} BSIC {}",
-            k.arfcn,
-            k.mcc.as_deref().unwrap_or("?"),
-            k.mnc.as_deref().unwrap_or("?"),
-            k.lac.map_or("?".into(), |v| v.to_string()),
-            k.ci.map_or("?".into(), |v| v.to_string()),
-            k.bsic.map_or("?".into(), |v| v.to_string()),
+    let o = |v: Option<u32>| v.map_or("?".into(), |v| v.to_string());
+    let plmn = key
+        .plmn
+        .as_ref()
+        .map_or_else(|| "?-?".to_string(), |p| p.to_string());
+    match key.rat {
+        Rat::Gsm => format!(
+            "GSM ARFCN {} {plmn} LAC {} CI {} BSIC {}",
+            o(key.channel),
+            o(key.lac_tac),
+            o(key.cell_id),
+            o(key.bsic_pci.map(u32::from)),
         ),
-        CellKey::Lte(k) => format!(
-            "LTE EARFCN {} {}-{} TAC {} ECI {} PCI {}",
-            k.earfcn,
-            k.mcc.as_deref().unwrap_or("?"),
-            k.mnc.as_deref().unwrap_or("?"),
-            k.tac.map_or("?".into(), |v| v.to_string()),
-            k.cell_identity.map_or("?".into(), |v| format!("{v:#x}")),
-            k.pci.map_or("?".into(), |v| v.to_string()),
+        Rat::Lte => format!(
+            "LTE EARFCN {} {plmn} TAC {} ECI {} PCI {}",
+            o(key.channel),
+            o(key.lac_tac),
+            key.cell_id.map_or("?".into(), |v| format!("{v:#x}")),
+            o(key.bsic_pci.map(u32::from)),
         ),
     }
 }

@@ -272,17 +272,14 @@ fn parameters(c: &CellReport) -> BTreeMap<String, String> {
 }
 
 fn plmn_of(key: &CellKey) -> Option<(String, u32)> {
-    let (mcc, mnc) = match key {
-        CellKey::Gsm(k) => (k.mcc.as_ref()?, k.mnc.as_ref()?),
-        CellKey::Lte(k) => (k.mcc.as_ref()?, k.mnc.as_ref()?),
-    };
-    Some((mcc.clone(), mnc.parse().ok()?))
+    let p = key.plmn.as_ref()?;
+    Some((p.mcc.clone(), p.mnc.parse().ok()?))
 }
 
 fn comparison(suspect: &CellReport, all: &[CellReport]) -> Value {
     let run = suspect.verdict.as_ref().map(|v| v.run_id);
     let clean_same_run = |c: &&CellReport| {
-        c.cell.key.rat() == suspect.cell.key.rat()
+        c.cell.key.rat == suspect.cell.key.rat
             && c.verdict
                 .as_ref()
                 .is_some_and(|v| v.level == VerdictLevel::Clean && Some(v.run_id) == run)
@@ -509,7 +506,7 @@ pub fn render(store: &Store, report: &Report, title: &str, database: &str) -> Re
     let context = json!({
         "title": title,
         "version": env!("CARGO_PKG_VERSION"),
-        "generated_at": iso(super::replay::now_unix_ms()),
+        "generated_at": iso(cellsentry_pipeline::now_unix_ms()),
         "database": database,
         "runs": runs,
         "cells": cells,

@@ -13,14 +13,14 @@ use serde_json::json;
 pub const T0: i64 = 1_775_001_540_000;
 
 pub fn gsm(mcc: &str, mnc: &str, lac: u32, ci: u32, arfcn: u32, bsic: u8) -> CellKey {
-    CellKey::Gsm(GsmCellKey {
-        mcc: Some(mcc.into()),
-        mnc: Some(mnc.into()),
-        lac: Some(lac),
-        ci: Some(ci),
-        arfcn,
-        bsic: Some(bsic),
-    })
+    CellKey {
+        rat: Rat::Gsm,
+        plmn: Some(Plmn::broadcast(mcc, mnc)),
+        lac_tac: Some(lac),
+        cell_id: Some(ci),
+        channel: Some(arfcn),
+        bsic_pci: Some(u16::from(bsic)),
+    }
 }
 
 /// What a sensor database holds, counted independently of the sync.
