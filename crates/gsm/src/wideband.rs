@@ -166,6 +166,65 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
+/// What the per-channel extraction of one scan interval reads (shared by the threads).
+struct Extract<'a> {
+    history: &'a [Vec<Complex32>],
+    first_block: u64,
+    h: &'a [f32],
+    inv: &'a dyn Fft<f32>,
+    n: usize,
+    m: usize,
+    keep_out: usize,
+    skip_out: usize,
+    in_per_out: f64,
+    hop: usize,
+    half: usize,
+}
+
+impl Extract<'_> {
+    /// Runs one channel over the interval's blocks: its bins, the inverse FFT, the phase
+    /// correction, and its receiver.
+    fn channel(
+        &self,
+        ch: &mut Channel,
+        ybuf: &mut [Complex32],
+        scratch: &mut [Complex32],
+        events: &mut Vec<(u16, GsmEvent)>,
+    ) {
+        let (n, m) = (self.n, self.m);
+        for (bi, spec) in self.history.iter().enumerate() {
+            let b = self.first_block + bi as u64;
+            for (i, y) in ybuf.iter_mut().enumerate() {
+                let f = i as i64 - (m / 2) as i64;
+                let k = (ch.bin + f).rem_euclid(n as i64) as usize;
+                *y = spec[k] * self.h[i];
+            }
+            // Inverse FFT wants bin 0 first.
+            ybuf.rotate_left(m / 2);
+            self.inv.process_with_scratch(ybuf, scratch);
+            // Output sample j sits at input sample j * n / m. The bin shift leaves
+            // exp(-2 pi i bin (b * hop - half) / n) per block (block start in global
+            // samples) and the off-bin part of the carrier offset per sample.
+            let j0 = b * self.keep_out as u64;
+            let blk = (i128::from(ch.bin) * (i128::from(b) * self.hop as i128 - self.half as i128))
+                .rem_euclid(n as i128) as f64
+                / n as f64;
+            let cycles =
+                (-blk + (ch.resid_cycles_per_out * j0 as f64).rem_euclid(1.0)).rem_euclid(1.0);
+            let tau = 2.0 * std::f64::consts::PI;
+            let mut ph = Complex32::from_polar(1.0, (tau * cycles) as f32);
+            let rot = Complex32::from_polar(1.0, (tau * ch.resid_cycles_per_out) as f32);
+            for y in &ybuf[self.skip_out..self.skip_out + self.keep_out] {
+                ch.pending.push(y * ph);
+                ph *= rot;
+            }
+            if ch.pending.len() >= PUSH_AT {
+                WidebandGsm::flush(ch, self.in_per_out, events);
+            }
+        }
+    }
+}
+
 impl WidebandGsm {
     /// New wideband receiver for complex baseband at `rate_sps` centred on `center_freq_hz`.
     pub fn new(rate_sps: f64, center_freq_hz: f64, cfg: &WidebandConfig) -> Result<Self, GsmError> {
@@ -440,38 +499,56 @@ impl WidebandGsm {
         let skip_out = self.half * m / n;
         let in_per_out = self.rate_sps / self.out_rate_sps;
         let (hop, half) = (self.hop, self.half);
-        for ch in &mut self.channels {
-            for bi in 0..self.history_len {
-                let b = self.history_first_block + bi as u64;
-                let spec = &self.history[bi];
-                for (i, y) in self.ybuf.iter_mut().enumerate() {
-                    let f = i as i64 - (m / 2) as i64;
-                    let k = (ch.bin + f).rem_euclid(n as i64) as usize;
-                    *y = spec[k] * self.h[i];
-                }
-                // Inverse FFT wants bin 0 first.
-                self.ybuf.rotate_left(m / 2);
-                self.inv
-                    .process_with_scratch(&mut self.ybuf, &mut self.inv_scratch);
-                // Output sample j sits at input sample j * n / m. The bin shift leaves
-                // exp(-2 pi i bin (b * hop - half) / n) per block (block start in global
-                // samples) and the off-bin part of the carrier offset per sample.
-                let j0 = b * keep_out as u64;
-                let blk = (i128::from(ch.bin) * (i128::from(b) * hop as i128 - half as i128))
-                    .rem_euclid(n as i128) as f64
-                    / n as f64;
-                let cycles =
-                    (-blk + (ch.resid_cycles_per_out * j0 as f64).rem_euclid(1.0)).rem_euclid(1.0);
-                let tau = 2.0 * std::f64::consts::PI;
-                let mut ph = Complex32::from_polar(1.0, (tau * cycles) as f32);
-                let rot = Complex32::from_polar(1.0, (tau * ch.resid_cycles_per_out) as f32);
-                for y in &self.ybuf[skip_out..skip_out + keep_out] {
-                    ch.pending.push(y * ph);
-                    ph *= rot;
-                }
-                if ch.pending.len() >= PUSH_AT {
-                    Self::flush(ch, in_per_out, events);
-                }
+        let ctx = Extract {
+            history: &self.history[..self.history_len],
+            first_block: self.history_first_block,
+            h: &self.h,
+            inv: &*self.inv,
+            n,
+            m,
+            keep_out,
+            skip_out,
+            in_per_out,
+            hop,
+            half,
+        };
+        // Channels are independent after the forward FFT: with several cores, each thread
+        // takes a share of them (own scratch buffers), and the events are put back in channel
+        // order, exactly as one thread would have produced them.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(self.channels.len());
+        if threads <= 1 {
+            for ch in &mut self.channels {
+                ctx.channel(ch, &mut self.ybuf, &mut self.inv_scratch, events);
+            }
+        } else {
+            let per = self.channels.len().div_ceil(threads);
+            let parts: Vec<Vec<(u16, GsmEvent)>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .channels
+                    .chunks_mut(per)
+                    .map(|chunk| {
+                        let ctx = &ctx;
+                        scope.spawn(move || {
+                            let mut ybuf = vec![Complex32::new(0.0, 0.0); m];
+                            let mut scratch =
+                                vec![Complex32::new(0.0, 0.0); ctx.inv.get_inplace_scratch_len()];
+                            let mut out = Vec::new();
+                            for ch in chunk {
+                                ctx.channel(ch, &mut ybuf, &mut scratch, &mut out);
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            for mut p in parts {
+                events.append(&mut p);
             }
         }
         self.out_clock += (self.history_len * keep_out) as u64;

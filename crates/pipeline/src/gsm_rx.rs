@@ -78,6 +78,8 @@ struct Track {
     held_since_s: Option<f64>,
     /// A wideband echo of another track: never reported.
     echo: bool,
+    /// Signal time of the first block decoded.
+    first_heard_s: Option<f64>,
     last_summary: Option<serde_json::Value>,
 }
 
@@ -102,6 +104,7 @@ impl Track {
             held: Some(Vec::new()),
             held_since_s: None,
             echo: false,
+            first_heard_s: None,
             last_summary: None,
         }
     }
@@ -281,6 +284,7 @@ impl GsmRx {
         };
         block.first_sample += base;
         let time_s = block.first_sample as f64 / rate;
+        track.first_heard_s.get_or_insert(time_s);
         if pcap {
             let radio = GsmtapRadio {
                 arfcn: track.arfcn.unwrap_or(0),
@@ -700,6 +704,7 @@ fn measurement(track: &mut Track, time_s: f64, power_dbfs: Option<f64>) -> RxEve
         track.last_summary = Some(summary.clone());
     }
     let ev = CellMeasurement {
+        first_heard_s: track.first_heard_s,
         detect: o,
         freq_hz: track.carrier_freq_hz.unwrap_or(0.0),
         blocks_ok: m.blocks_ok.saturating_sub(track.reported_ok),

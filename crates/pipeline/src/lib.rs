@@ -19,6 +19,7 @@ mod error;
 mod gsm_rx;
 mod lte_rx;
 pub mod pcap;
+mod pool;
 mod reader;
 pub mod receiver;
 pub mod result;

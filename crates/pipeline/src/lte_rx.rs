@@ -349,6 +349,7 @@ impl LteRx {
                     blocks_ok: mibs,
                     blocks_failed: 0,
                     summary: None,
+                    first_heard_s: Some(t0 + cell.first_seen_s),
                 }),
             ));
         }

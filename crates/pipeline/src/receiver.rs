@@ -36,6 +36,9 @@ pub struct CellMeasurement {
     /// The cell's parameters for the report, when they changed since the previous
     /// measurement (system information, counters).
     pub summary: Option<Value>,
+    /// Signal time of the cell's first burst the receiver decoded (seconds since the stream
+    /// start), for alert latency.
+    pub first_heard_s: Option<f64>,
 }
 
 /// A broadcast message of a cell, decoded or kept raw with the reason.

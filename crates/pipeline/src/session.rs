@@ -29,6 +29,7 @@ use cellsentry_geo::PositionSource;
 
 use crate::gsm_rx::GsmRx;
 use crate::lte_rx::LteRx;
+use crate::pool::ReceiverPool;
 use crate::reader::{Reader, ReaderItem};
 use crate::receiver::{CellRef, Receiver, RxEvent};
 use crate::result::{ReceiverStatus, StreamResult};
@@ -60,6 +61,8 @@ pub struct SessionOptions {
     pub settings: Value,
     /// Keep every observation for the caller (`--survey-out`).
     pub keep_observations: bool,
+    /// Run each receiver on its own thread (all cores; the output is the same as on one).
+    pub threads: bool,
     /// Centre frequencies to step through, with the signal seconds to stay on each (scan);
     /// empty: stay where the source is tuned.
     pub steps: Vec<f64>,
@@ -80,6 +83,7 @@ impl Default for SessionOptions {
             dbm_offset_db: None,
             settings: json!({}),
             keep_observations: false,
+            threads: true,
             steps: Vec::new(),
             dwell_s: 2.4,
         }
@@ -188,7 +192,7 @@ pub struct Session<'a> {
     run: Option<RunId>,
     info: SourceInfo,
     base_unix_ms: i64,
-    receivers: Vec<Box<dyn Receiver>>,
+    receivers: ReceiverPool,
     statuses: Vec<ReceiverStatus>,
     cells: HashMap<CellRef, SessionCell>,
     /// Detections already stored, by (cell, rule).
@@ -234,7 +238,7 @@ impl<'a> Session<'a> {
             run: None,
             info: info.clone(),
             base_unix_ms,
-            receivers: Vec::new(),
+            receivers: ReceiverPool::Inline(Vec::new()),
             statuses: Vec::new(),
             cells: HashMap::new(),
             stored_detections: HashMap::new(),
@@ -300,7 +304,7 @@ impl<'a> Session<'a> {
     }
 
     fn build_receivers_again(&mut self) {
-        self.receivers.clear();
+        self.receivers = ReceiverPool::Inline(Vec::new());
         self.statuses.clear();
         self.result.lte_error = None;
         let center = self.info.center_freq_hz;
@@ -378,7 +382,7 @@ impl<'a> Session<'a> {
                 });
             }
         }
-        self.receivers = receivers;
+        self.receivers = ReceiverPool::new(receivers, self.opts.threads, 4);
         self.statuses.extend(statuses);
     }
 
@@ -432,7 +436,7 @@ impl<'a> Session<'a> {
                             center_freq_hz: center,
                         });
                     }
-                    self.push_block(&block, observer)?;
+                    self.push_block(block, observer)?;
                     if last_progress.elapsed() >= Duration::from_millis(500) {
                         last_progress = Instant::now();
                         observer(&SessionEvent::Progress {
@@ -468,7 +472,7 @@ impl<'a> Session<'a> {
 
     fn push_block(
         &mut self,
-        block: &IqBlock,
+        block: IqBlock,
         observer: &mut dyn FnMut(&SessionEvent),
     ) -> Result<(), PipelineError> {
         let rate = self.info.sample_rate_hz;
@@ -477,9 +481,7 @@ impl<'a> Session<'a> {
         let end = block.first_sample + block.samples.len() as u64;
         self.signal_s = end as f64 / rate;
         let mut events = Vec::new();
-        for rx in &mut self.receivers {
-            rx.push(block, &mut events);
-        }
+        self.receivers.push(block, &mut events);
         self.handle_events(events, observer);
         if self.signal_s - self.last_commit_s >= self.opts.commit_interval_s {
             self.commit()?;
@@ -492,10 +494,7 @@ impl<'a> Session<'a> {
         observer: &mut dyn FnMut(&SessionEvent),
     ) -> Result<(), PipelineError> {
         let mut events = Vec::new();
-        for rx in &mut self.receivers {
-            rx.finish(&mut events);
-        }
-        self.receivers.clear();
+        self.receivers.finish(&mut events);
         self.handle_events(events, observer);
         self.commit()
     }
@@ -516,18 +515,20 @@ impl<'a> Session<'a> {
                     }
                     let time_s = (m.detect.time_unix_ms - base) as f64 / 1000.0;
                     let key = m.detect.key();
+                    let heard = m.first_heard_s.unwrap_or(time_s);
                     let entry = self.cells.entry(cell).or_insert_with(|| SessionCell {
                         key: key.clone(),
                         stored_key: None,
                         store_id: None,
                         detect_index: None,
-                        first_heard_s: time_s,
+                        first_heard_s: heard,
                     });
                     entry.key.fill_from(&key);
                     if key.specificity() >= entry.key.specificity() {
                         entry.key = key.clone();
                     }
-                    entry.first_heard_s = entry.first_heard_s.min(time_s);
+                    entry.first_heard_s =
+                        entry.first_heard_s.min(m.first_heard_s.unwrap_or(time_s));
                     let (index, alerts) = self.engine.observe_indexed(&m.detect);
                     let first_heard = entry.first_heard_s;
                     entry.detect_index = Some(index);
@@ -539,8 +540,11 @@ impl<'a> Session<'a> {
                         time_s,
                         power_dbfs: m.detect.power_dbfs,
                     });
+                    // An alert is raised now, at the signal time decoding has reached (a held
+                    // measurement may be older): that is what the latency is measured to.
+                    let now_s = self.signal_s;
                     for a in alerts {
-                        self.raise(cell, a, Some(time_s - first_heard), observer);
+                        self.raise(cell, a, Some(now_s - first_heard), observer);
                     }
                     self.pending
                         .events
@@ -560,9 +564,10 @@ impl<'a> Session<'a> {
                             .iter()
                             .find(|(_, c)| c.key.compatible(&a.key) && c.key.rat == a.key.rat)
                             .map(|(r, _)| *r);
+                        let now_s = self.signal_s;
                         let latency = cell
                             .and_then(|r| self.cells.get(&r))
-                            .map(|c| (a.time_unix_ms - base) as f64 / 1000.0 - c.first_heard_s);
+                            .map(|c| now_s - c.first_heard_s);
                         if let Some(cell) = cell {
                             self.raise(cell, a, latency, observer);
                         }
@@ -600,11 +605,13 @@ impl<'a> Session<'a> {
     fn raise(
         &mut self,
         cell: CellRef,
-        alert: Alert,
+        mut alert: Alert,
         latency_s: Option<f64>,
         observer: &mut dyn FnMut(&SessionEvent),
     ) {
-        let signal_time_s = (alert.time_unix_ms - self.base_unix_ms) as f64 / 1000.0;
+        // The alert's time is when it was raised: the signal time decoding had reached.
+        let signal_time_s = self.signal_s;
+        alert.time_unix_ms = self.base_unix_ms + (signal_time_s * 1000.0).round() as i64;
         let latency_s = latency_s.map(|l| l.max(0.0));
         observer(&SessionEvent::Alert {
             alert: alert.clone(),
