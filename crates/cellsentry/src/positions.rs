@@ -2,12 +2,12 @@
 //! recording's start time), `--lat/--lon`, or the SigMF `core:geolocation` of a fixed sensor.
 //!
 //! Everything here degrades to "no positions" with one warning line: a bad track never stops
-//! decoding or detection. The pipeline crate will carry this over as its position stage.
+//! decoding or detection. The session attaches each observation's position
+//! (`Session::with_positions`).
 
 use std::path::Path;
 
 use cellsentry_capture::SigmfMeta;
-use cellsentry_detect::CellObservation;
 use cellsentry_geo::{FixedPosition, PositionSource, Track};
 
 use crate::cli::PositionOpts;
@@ -149,16 +149,6 @@ pub fn sigmf_geolocation(path: &Path) -> Option<FixedPosition> {
                 path.display()
             ));
             None
-        }
-    }
-}
-
-/// Gives each observation the sensor's position at its time.
-pub fn attach(observations: &mut [CellObservation], source: &dyn PositionSource) {
-    for o in observations {
-        if let Some(p) = source.position_at(o.time_unix_ms) {
-            o.lat_deg = Some(p.lat_deg);
-            o.lon_deg = Some(p.lon_deg);
         }
     }
 }

@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cellsentry_capture::sigmf::{Annotation, GeoPoint, SigmfWriter, SigmfWriterConfig};
+use cellsentry_capture::sigmf::{Annotation, SigmfWriter, SigmfWriterConfig};
+use cellsentry_capture::GeoPoint;
 use cellsentry_capture::{IqBlock, SampleFormat};
 use cellsentry_gsm::coding::{sch_encode, xcch_encode, SchFields, XCCH_MAP};
 use cellsentry_lte::coding::{cc_rate_match_map, conv_encode_tb, crc16_bits, PBCH_CRC_MASKS};

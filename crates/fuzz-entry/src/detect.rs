@@ -62,13 +62,7 @@ fn evaluate(baseline: Baseline, scene: &Scene) {
 /// as `--near` does).
 pub fn cell_db_csv(data: &[u8]) {
     let (ctrl, csv) = split(data);
-    let filter = (ctrl & 1 != 0).then_some((
-        GeoPoint {
-            lat_deg: 51.5,
-            lon_deg: -0.12,
-        },
-        50_000.0,
-    ));
+    let filter = (ctrl & 1 != 0).then_some((GeoPoint::new(51.5, -0.12), 50_000.0));
     let mut b = Baseline::empty();
     let Ok(report) = b.import_cell_db_reader(csv, "fuzz.csv", filter) else {
         return;

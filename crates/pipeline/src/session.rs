@@ -61,6 +61,8 @@ pub struct SessionOptions {
     pub settings: Value,
     /// Keep every observation for the caller (`--survey-out`).
     pub keep_observations: bool,
+    /// The sensor's fixed position (latitude, longitude), stored with the run.
+    pub host_position: Option<(f64, f64)>,
     /// Run each receiver on its own thread (all cores; the output is the same as on one).
     pub threads: bool,
     /// Centre frequencies to step through, with the signal seconds to stay on each (scan);
@@ -83,6 +85,7 @@ impl Default for SessionOptions {
             dbm_offset_db: None,
             settings: json!({}),
             keep_observations: false,
+            host_position: None,
             threads: true,
             steps: Vec::new(),
             dwell_s: 2.4,

@@ -111,8 +111,10 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
     // Positions from gpsd (a background thread; its state is reported when it changes).
     let gpsd = args.gpsd.as_deref().map(cellsentry_geo::GpsdFeed::start);
     let mut gpsd_said = String::new();
-    let session = Session::new(&info, opts, &mut engine, Some(&mut store))?
-        .with_positions(gpsd.as_ref().map(|f| f as &dyn cellsentry_geo::PositionSource));
+    let session = Session::new(&info, opts, &mut engine, Some(&mut store))?.with_positions(
+        gpsd.as_ref()
+            .map(|f| f as &dyn cellsentry_geo::PositionSource),
+    );
     let json_out = args.json;
     let mut alerted = false;
     let mut next_status_s = STATUS_EVERY_S;

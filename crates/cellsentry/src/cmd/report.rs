@@ -8,8 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use cellsentry_store::{
     CellKey, CellRow, DetectionRow, ObservationRow, Rat, RunId, RunRow, Store, StoreError,
-    StoreOptions,
-    VerdictRow,
+    StoreOptions, VerdictRow,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
