@@ -249,6 +249,24 @@ pub struct StreamResult {
     pub receivers: Vec<ReceiverStatus>,
 }
 
+impl StreamResult {
+    /// Nothing yielded yet from the stream `source`.
+    pub fn empty(source: SourceInfo) -> Self {
+        StreamResult {
+            source,
+            seconds: 0.0,
+            samples: 0,
+            dropped: 0,
+            spectrum: None,
+            gsm: Vec::new(),
+            lte: Vec::new(),
+            lte_carriers: Vec::new(),
+            lte_error: None,
+            receivers: Vec::new(),
+        }
+    }
+}
+
 /// A receiver of the session and whether it ran.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReceiverStatus {

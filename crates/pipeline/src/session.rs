@@ -246,18 +246,7 @@ impl<'a> Session<'a> {
             cells: HashMap::new(),
             stored_detections: HashMap::new(),
             pending: Pending::default(),
-            result: StreamResult {
-                source: info.clone(),
-                seconds: 0.0,
-                samples: 0,
-                dropped: 0,
-                spectrum: None,
-                gsm: Vec::new(),
-                lte: Vec::new(),
-                lte_carriers: Vec::new(),
-                lte_error: None,
-                receivers: Vec::new(),
-            },
+            result: StreamResult::empty(info.clone()),
             alerts: Vec::new(),
             observations: Vec::new(),
             carriers: Vec::new(),
@@ -393,6 +382,25 @@ impl<'a> Session<'a> {
     /// judging and storing as it goes; `observer` hears alerts and progress.
     pub fn run(
         mut self,
+        source: Box<dyn IqSource>,
+        stop: &AtomicBool,
+        observer: &mut dyn FnMut(&SessionEvent),
+    ) -> Result<SessionOutcome, PipelineError> {
+        let run = self.run;
+        let outcome = self.run_stream(source, stop, observer);
+        if let (Err(_), Some(run)) = (&outcome, run) {
+            // A store that failed mid-run (disk full, I/O error) may still take the status
+            // update, which needs no new page: what was committed stays, marked as failed.
+            // If even that fails the run stays `running`, which is what it truly is.
+            if let Some(store) = self.store.as_deref_mut() {
+                let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
+            }
+        }
+        outcome
+    }
+
+    fn run_stream(
+        &mut self,
         source: Box<dyn IqSource>,
         stop: &AtomicBool,
         observer: &mut dyn FnMut(&SessionEvent),
@@ -744,7 +752,7 @@ impl<'a> Session<'a> {
 
     /// Final verdicts, the spectrum, the summary; closes the run with `status`.
     fn finish(
-        mut self,
+        &mut self,
         status: RunStatus,
         error: Option<PipelineError>,
     ) -> Result<SessionOutcome, PipelineError> {
@@ -830,12 +838,12 @@ impl<'a> Session<'a> {
             run_id: self.run,
             status,
             base_unix_ms: self.base_unix_ms,
-            result: self.result,
+            result: std::mem::replace(&mut self.result, StreamResult::empty(self.info.clone())),
             verdicts,
-            alerts: self.alerts,
+            alerts: std::mem::take(&mut self.alerts),
             error,
-            observations: self.observations,
-            carriers: self.carriers,
+            observations: std::mem::take(&mut self.observations),
+            carriers: std::mem::take(&mut self.carriers),
         })
     }
 }

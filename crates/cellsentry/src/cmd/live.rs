@@ -106,6 +106,7 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         }),
         steps: steps.clone(),
         dwell_s: DWELL_S,
+        threads: super::all_cores(),
         ..SessionOptions::default()
     };
     // Positions from gpsd (a background thread; its state is reported when it changes).

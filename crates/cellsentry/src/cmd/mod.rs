@@ -35,3 +35,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Locate(args) => locate::run(&args),
     }
 }
+
+/// Whether receivers run on all cores. `CELLSENTRY_THREADS=1` keeps them on one thread: the
+/// output is the same either way, which the speed bench checks by comparing the two.
+fn all_cores() -> bool {
+    std::env::var("CELLSENTRY_THREADS")
+        .map(|v| v.trim() != "1")
+        .unwrap_or(true)
+}

@@ -333,6 +333,7 @@ fn replay_file(
         host_position: run_positions
             .fixed_position(path)
             .map(|f| (f.lat_deg, f.lon_deg)),
+        threads: super::all_cores(),
         ..SessionOptions::default()
     };
     let mut session =

@@ -43,6 +43,14 @@ pub const RULE_TEXTS: &[RuleText] = &[
         fields: &["plmn", "mcc", "mnc", "plmns"],
     },
     RuleText {
+        id: "malformed_plmn",
+        norm: "each MCC and MNC digit is a BCD value 0-9 (0xF only as the filler of a 2-digit MNC), TS 24.008 10.5.1.3; SIB1 PLMN digits are 0-9 (TS 36.331)",
+        why: "no licensed network can broadcast another value, so a cell that does is a misconfigured or deliberately odd rig; it is judged with its identity as broadcast, not as if it had none",
+        source: "TS 24.008 10.5.1.3 and TS 23.003 2.2 (not in indicators.md: added with this sensor's shared vocabulary), rule malformed_plmn",
+        messages: &["SI3", "SI4", "SIB1"],
+        fields: &["plmn", "mcc", "mnc", "plmns"],
+    },
+    RuleText {
         id: "test_plmn",
         norm: "MCC 001-009 and 999 are ITU-T E.212 test/private codes, and the default PLMNs of open-source BTS stacks are not used on public bands",
         why: "lab stacks (OpenBTS, YateBTS, Osmocom, srsRAN, Open5GS) broadcast 001-01 or 999-70 until someone reconfigures them",
