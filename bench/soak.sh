@@ -14,8 +14,11 @@ root="$(cd "$here/.." && pwd)"
 SECS="${1:-3600}"
 WORK="${2:-$(mktemp -d)}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -q -p cellsentry --manifest-path "$root/Cargo.toml"
-BIN="$CARGO_TARGET_DIR/release/cellsentry"
+# CELLSENTRY_BIN: a binary to soak instead of building one (a copy keeps rebuilds out of it).
+if [ -z "${CELLSENTRY_BIN:-}" ]; then
+  cargo build --release -q -p cellsentry --manifest-path "$root/Cargo.toml"
+fi
+BIN="${CELLSENTRY_BIN:-$CARGO_TARGET_DIR/release/cellsentry}"
 python3 - "$root" "$WORK" "$SECS" <<'PY'
 import json, sys
 root, work, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])

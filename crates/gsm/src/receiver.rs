@@ -25,8 +25,10 @@ const ACQ_MIN_SNR: f32 = 2.0;
 const MAX_SCH_FAIL: u32 = 6;
 /// Training SNR (linear) above which a burst steers timing and frequency.
 const STEER_SNR: f32 = 4.0;
-/// Drop consumed samples once this many are behind the read position.
-const TRIM_AT: usize = 1 << 17;
+/// Drop consumed samples once this many are behind the read position. Small, because a
+/// wideband receiver runs one of these per candidate channel (tens at 15-20 Msps): the move
+/// of what is kept costs little next to demodulating it.
+const TRIM_AT: usize = 1 << 14;
 
 #[derive(Debug, Clone, Copy)]
 enum State {
@@ -119,7 +121,7 @@ impl GsmReceiver {
             carrier_freq_hz,
             resampler,
             step,
-            buf: Vec::with_capacity(TRIM_AT * 2),
+            buf: Vec::new(),
             buf_base: 0,
             demod: Demodulator::new(INTERNAL_RATE_SPS),
             tr_sch: Training::sch(),

@@ -419,6 +419,9 @@ pub struct GridDemod {
     sf_start: usize,
     subframe: usize,
     cfo_hz: f64,
+    /// Input index of the first sample of the slice `demod` is given (0 unless the caller
+    /// streams and keeps only a window of the input).
+    x_base: usize,
     /// Scratch for the LS pilot estimates of one symbol.
     ls: Vec<Complex32>,
 }
@@ -467,6 +470,7 @@ impl GridDemod {
             sf_start: 0,
             subframe: 0,
             cfo_hz: 0.0,
+            x_base: 0,
             ls: vec![Complex32::new(0.0, 0.0); 2 * cell.n_prb as usize],
         })
     }
@@ -510,6 +514,12 @@ impl GridDemod {
         sf_start + self.layout.subframe_samples() <= x_len
     }
 
+    /// The slices later given to `demod` start at input index `x_base` (a streaming caller's
+    /// window); indices and the CFO phase stay counted from input sample 0.
+    pub fn set_input_base(&mut self, x_base: usize) {
+        self.x_base = x_base;
+    }
+
     pub fn subframe(&self) -> usize {
         self.subframe
     }
@@ -529,7 +539,10 @@ impl GridDemod {
             // At the very start of the input the window may not reach back the full backoff.
             let backoff = self.backoff.min(useful);
             let start = useful - backoff;
-            let Some(seg) = x.get(start..start + nfft) else {
+            let Some(seg) = start
+                .checked_sub(self.x_base)
+                .and_then(|s| x.get(s..s + nfft))
+            else {
                 return false;
             };
             // Phase referenced to input sample 0 keeps successive symbols coherent.

@@ -38,7 +38,7 @@ pub mod turbo;
 pub use dci::DciFormat;
 pub use downlink::{
     decode_system_information, decode_system_information_with, CellTiming, DownlinkError, SiBlock,
-    SiReceiver, SiReport,
+    SiReceiver, SiReport, SiStream,
 };
 pub use grid::DlCell;
 pub use mib::{MibInfo, PhichDuration, PhichResource};

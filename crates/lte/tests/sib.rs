@@ -8,6 +8,7 @@ use cellsentry_capture::{decode_samples, SampleFormat};
 use cellsentry_lte::dci::DciFormat;
 use cellsentry_lte::downlink::{
     decode_system_information, decode_system_information_with, CellTiming, SiReceiver, SiReport,
+    SiStream,
 };
 use cellsentry_lte::grid::{DlCell, GridDemod};
 use cellsentry_lte::pcfich::decode_cfi;
@@ -510,4 +511,72 @@ fn loopback_four_ports_format_1c() {
     assert_eq!((b.cfi, b.aggregation, b.first_cce), (2, 4, 0));
     assert_eq!((b.n_prb, b.tbs_bits, b.rv), (8, 144, 0));
     assert_eq!(b.payload, tb);
+}
+
+/// The samples of `iq` fed to a streaming SI receiver in `chunk`-sample pieces.
+fn streamed(iq: &[Complex32], rate: f64, cell: &LteCellDetection, chunk: usize) -> SiReport {
+    let mut stream = SiStream::new(rate, cell, iq.len() as u64).unwrap();
+    for piece in iq.chunks(chunk) {
+        stream.push(piece);
+    }
+    assert!(stream.is_done());
+    stream.finish().unwrap()
+}
+
+#[test]
+fn streamed_si_equals_the_whole_buffer_decode() {
+    // The srsRAN vector (local) and, when present, the two HackRF captures whose SIBs match
+    // LTE_DL_receiver's: every block, failure count and subframe examined is the same whether
+    // the receiver holds the whole input or takes it piece by piece.
+    let iq = amar();
+    let cell = search(&iq, 1.92e6)
+        .into_iter()
+        .find(|c| c.pci == 1)
+        .unwrap();
+    let whole = decode_system_information(&iq, 1.92e6, &cell).unwrap();
+    assert!(!whole.blocks.is_empty());
+    for chunk in [1000, 4096, 77_777] {
+        assert_eq!(streamed(&iq, 1.92e6, &cell, chunk), whole, "chunk {chunk}");
+    }
+    for (name, pci) in [
+        ("f1815.3_s19.2_cs8_hackrf_80ms.bin", 301),
+        ("f2360_s19.2_cs8_hackrf_tdd_80ms.bin", 30),
+    ] {
+        let Some(iq) = shared_iq(name) else {
+            continue;
+        };
+        let cells = search(&iq, 19.2e6);
+        let cell = cells.iter().find(|c| c.pci == pci).unwrap();
+        let whole = decode_system_information(&iq, 19.2e6, cell).unwrap();
+        assert!(!whole.blocks.is_empty(), "{name}");
+        for chunk in [16_384, 100_000] {
+            assert_eq!(
+                streamed(&iq, 19.2e6, cell, chunk),
+                whole,
+                "{name} chunk {chunk}"
+            );
+        }
+    }
+}
+
+#[test]
+fn streamed_si_stops_at_its_limit_and_refuses_non_finite_samples() {
+    let iq = amar();
+    let cell = search(&iq, 1.92e6)
+        .into_iter()
+        .find(|c| c.pci == 1)
+        .unwrap();
+    let half = iq.len() / 2;
+    let whole = decode_system_information(&iq[..half], 1.92e6, &cell).unwrap();
+    let mut stream = SiStream::new(1.92e6, &cell, half as u64).unwrap();
+    stream.push(&iq);
+    assert!(stream.is_done());
+    assert_eq!(stream.finish().unwrap(), whole);
+    let mut bad = iq.clone();
+    bad[100].re = f32::NAN;
+    let mut stream = SiStream::new(1.92e6, &cell, iq.len() as u64).unwrap();
+    stream.push(&bad[..50]);
+    stream.push(&bad[50..]);
+    assert!(stream.finish().is_err());
+    assert!(decode_system_information(&bad, 1.92e6, &cell).is_err());
 }

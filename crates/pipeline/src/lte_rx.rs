@@ -4,8 +4,10 @@
 //! decoded from [`LTE_SI_S`] seconds of samples taken from where the cell was first found.
 //!
 //! A cell's measurements are held until its SIB1 is decoded (or could not be), so that the
-//! store and the detector meet it under its global identity; the samples are dropped as soon
-//! as its SIBs are decoded, so a long drive past many cells does not hold them all.
+//! store and the detector meet it under its global identity. SIBs are decoded as the samples
+//! arrive (one streaming SI receiver per cell, a few subframes of samples each); only the
+//! stream's start is buffered, until the first search window has named the cells in it, so
+//! memory does not grow with the carrier's bandwidth times the SI period.
 
 use cellsentry_capture::IqBlock;
 use cellsentry_detect::{
@@ -15,8 +17,7 @@ use cellsentry_detect::{
 use cellsentry_dsp::bandplan::lte_channels_for_dl_freq;
 use cellsentry_gsm::gsmtap::{gsmtap_packet, GsmtapHeader};
 use cellsentry_lte::{
-    decode_system_information, CellScanner, LteCellDetection, LteError, ScanConfig, ScanEvent,
-    SEARCH_RATE_SPS,
+    CellScanner, LteCellDetection, LteError, ScanConfig, ScanEvent, SiStream, SEARCH_RATE_SPS,
 };
 use num_complex::Complex32;
 use serde_json::json;
@@ -41,11 +42,15 @@ const MAX_BRIDGED_GAP_S: f64 = 10.0;
 const GSMTAP_TYPE_LTE_RRC: u8 = 0x0d;
 const GSMTAP_LTE_RRC_SUB_BCCH_DL_SCH: u8 = 5;
 
-/// Samples kept for the SI receiver of one cell, from `start` (stream sample index).
-struct SiBuffer {
+/// The streaming SI receiver of one cell, fed from stream sample `start` on; `det` is the
+/// cell's timing as seen from there.
+struct SiFeed {
     cell: usize,
     start: u64,
-    samples: Vec<Complex32>,
+    det: LteCellDetection,
+    stream: SiStream,
+    /// Found by a later window (counts against [`LTE_MAX_PENDING_SI`]).
+    later: bool,
 }
 
 /// What the session was told of one scanner cell so far.
@@ -76,10 +81,10 @@ pub struct LteRx {
     wanted: usize,
     /// Stream samples seen (gaps included).
     pos: u64,
-    /// The stream's first `LTE_SI_S` seconds, for cells found in the first windows; dropped
-    /// once those cells' SIBs are decoded.
+    /// The stream's start, kept until the first search window has named its cells (at most
+    /// `LTE_SI_S` seconds): their SIBs are decoded from the stream's first sample.
     head: Option<Vec<Complex32>>,
-    later: Vec<SiBuffer>,
+    feeds: Vec<SiFeed>,
     pcap: bool,
     /// Stream sample index where the receiver started, and its time: the scanner counts from
     /// its own start.
@@ -138,8 +143,8 @@ impl LteRx {
             carriers_done: 0,
             wanted,
             pos: 0,
-            head: Some(Vec::with_capacity(wanted)),
-            later: Vec::new(),
+            head: Some(Vec::new()),
+            feeds: Vec::new(),
             pcap,
             start_sample,
             t0_s: start_sample as f64 / rate_sps,
@@ -158,50 +163,70 @@ impl LteRx {
             let room = self.wanted.saturating_sub(head.len());
             head.extend_from_slice(&samples[..room.min(samples.len())]);
         }
-        for b in &mut self.later {
-            let room = self.wanted.saturating_sub(b.samples.len());
-            b.samples
-                .extend_from_slice(&samples[..room.min(samples.len())]);
+        for f in &mut self.feeds {
+            f.stream.push(samples);
         }
         let events = self.scanner.push(samples);
         self.pos += samples.len() as u64;
         self.states
             .resize_with(self.scanner.cells().len(), CellState::default);
-        self.start_si_buffers(&events);
-        self.decode_full_buffers();
+        self.start_si_feeds(&events);
+        let head_full = self.head.as_ref().is_some_and(|h| h.len() >= self.wanted);
+        if head_full || self.scanner.stats().windows > 0 {
+            self.feed_head();
+        }
+        self.collect_done(false);
         self.emit_new(out, false);
     }
 
-    /// SIBs of the cells whose buffers are full: the head's cells once the head is full, and
-    /// each later cell's own buffer.
-    fn decode_full_buffers(&mut self) {
-        let head_full = self.head.as_ref().is_some_and(|h| h.len() >= self.wanted);
-        if head_full {
-            self.decode_head();
-        }
-        let wanted = self.wanted;
-        let (full, filling): (Vec<SiBuffer>, Vec<SiBuffer>) = std::mem::take(&mut self.later)
+    /// The SIBs of each cell whose stream has seen all it wanted (all streams when
+    /// `finishing`: what there is).
+    fn collect_done(&mut self, finishing: bool) {
+        let (done, running): (Vec<SiFeed>, Vec<SiFeed>) = std::mem::take(&mut self.feeds)
             .into_iter()
-            .partition(|b| b.samples.len() >= wanted);
-        self.later = filling;
-        for b in full {
-            self.decode_buffer(b);
+            .partition(|f| finishing || f.stream.is_done());
+        self.feeds = running;
+        for f in done {
+            let mut si = f
+                .stream
+                .finish()
+                .map(|report| LteSiResult::from_report(&report, &f.det, self.rate_sps))
+                .unwrap_or_else(|e| LteSiResult {
+                    error: Some(e.to_string()),
+                    ..Default::default()
+                });
+            let offset_s = f.start as f64 / self.rate_sps;
+            for m in &mut si.messages {
+                m.time_s += offset_s;
+            }
+            if let Some(state) = self.states.get_mut(f.cell) {
+                state.si = Some(Some(si));
+            }
         }
     }
 
-    fn decode_buffer(&mut self, b: SiBuffer) {
-        let si = self
+    /// A stream for the SIBs of cell `i` from stream sample `start` on.
+    fn open_feed(&self, i: usize, start: u64, later: bool) -> Result<SiFeed, String> {
+        let cell = self
             .scanner
             .cells()
-            .get(b.cell)
-            .map(|c| self.decode_si(&c.detection, b.start, &b.samples));
-        if let Some(state) = self.states.get_mut(b.cell) {
-            state.si = Some(si);
-        }
+            .get(i)
+            .ok_or_else(|| "cell gone".to_string())?;
+        let det = shifted(&cell.detection, start, self.rate_sps)?;
+        let stream =
+            SiStream::new(self.rate_sps, &det, self.wanted as u64).map_err(|e| e.to_string())?;
+        Ok(SiFeed {
+            cell: i,
+            start,
+            det,
+            stream,
+            later,
+        })
     }
 
-    /// Decodes the head for every cell it serves, then drops it.
-    fn decode_head(&mut self) {
+    /// Starts a stream from the first sample for every cell the head serves, gives it the
+    /// head, then drops the head.
+    fn feed_head(&mut self) {
         let Some(head) = self.head.take() else {
             return;
         };
@@ -209,7 +234,7 @@ impl LteRx {
         let needed = (0.05 * self.rate_sps) as u64;
         for i in 0..self.scanner.cells().len() {
             let pending = self.states.get(i).is_some_and(|s| s.si.is_none())
-                && !self.later.iter().any(|b| b.cell == i);
+                && !self.feeds.iter().any(|f| f.cell == i);
             if !pending {
                 continue;
             }
@@ -217,68 +242,69 @@ impl LteRx {
                 continue;
             };
             let det = &cell.detection;
-            if det.mib.is_some() && det.frame_start_sample + needed <= head_end {
-                let si = self.decode_si(det, 0, &head);
-                if let Some(s) = self.states.get_mut(i) {
-                    s.si = Some(Some(si));
+            if det.mib.is_none() || det.frame_start_sample + needed > head_end {
+                continue;
+            }
+            match self.open_feed(i, 0, false) {
+                Ok(mut feed) => {
+                    feed.stream.push(&head);
+                    self.feeds.push(feed);
+                }
+                Err(e) => {
+                    if let Some(s) = self.states.get_mut(i) {
+                        s.si = Some(Some(LteSiResult {
+                            error: Some(e),
+                            ..Default::default()
+                        }));
+                    }
                 }
             }
         }
     }
 
-    /// SIBs of the cell `det` (timing in stream samples) from `samples`, which start at stream
-    /// sample `start`; message times count from the stream start.
-    fn decode_si(&self, det: &LteCellDetection, start: u64, samples: &[Complex32]) -> LteSiResult {
-        let decoded = shifted(det, start, self.rate_sps).and_then(|d| {
-            decode_system_information(samples, self.rate_sps, &d)
-                .map(|report| LteSiResult::from_report(&report, &d, self.rate_sps))
-                .map_err(|e| e.to_string())
-        });
-        let mut si = decoded.unwrap_or_else(|e| LteSiResult {
-            error: Some(e),
-            ..Default::default()
-        });
-        let offset_s = start as f64 / self.rate_sps;
-        for m in &mut si.messages {
-            m.time_s += offset_s;
-        }
-        si
-    }
-
-    /// A cell first found after the head buffer gets its own buffer, from the next sample on.
-    fn start_si_buffers(&mut self, events: &[ScanEvent]) {
+    /// A cell first found after the head gets its own stream, from the next sample on.
+    fn start_si_feeds(&mut self, events: &[ScanEvent]) {
         let head_len = self.head.as_ref().map(|h| h.len() as u64);
         for ScanEvent::NewCell(i) in events {
             let Some(cell) = self.scanner.cells().get(*i) else {
                 continue;
             };
             let needed = (0.05 * self.rate_sps) as u64;
+            let has_mib = cell.detection.mib.is_some();
+            let in_head = head_len.is_some_and(|h| cell.detection.frame_start_sample + needed <= h);
+            let pending_later = self.feeds.iter().filter(|f| f.later).count();
             let Some(state) = self.states.get_mut(*i) else {
                 continue;
             };
-            if cell.detection.mib.is_none() {
+            if !has_mib {
                 // No bandwidth or ports known: no SIBs. A later detection may bring a MIB, but
                 // its SIBs are not waited for.
                 state.si = Some(None);
                 continue;
             }
             // Served by the head while it is being filled and the cell's frame is in it.
-            if head_len.is_some_and(|h| cell.detection.frame_start_sample + needed <= h) {
+            if in_head {
                 continue;
             }
-            if self.later.len() >= LTE_MAX_PENDING_SI {
+            if pending_later >= LTE_MAX_PENDING_SI {
                 state.si = Some(Some(LteSiResult {
                     error: Some(format!(
                         "SIBs not decoded: the SIBs of {LTE_MAX_PENDING_SI} other new cells were being collected"
                     )),
                     ..Default::default()
                 }));
-            } else {
-                self.later.push(SiBuffer {
-                    cell: *i,
-                    start: self.pos,
-                    samples: Vec::with_capacity(self.wanted),
-                });
+                continue;
+            }
+            match self.open_feed(*i, self.pos, true) {
+                Ok(feed) => self.feeds.push(feed),
+                Err(e) => {
+                    if let Some(s) = self.states.get_mut(*i) {
+                        s.si = Some(Some(LteSiResult {
+                            error: Some(e),
+                            ..Default::default()
+                        }));
+                    }
+                }
             }
         }
     }
@@ -466,7 +492,7 @@ impl LteRx {
             }
             self.states.clear();
             self.carriers_done = 0;
-            self.later.clear();
+            self.feeds.clear();
             self.head = None;
             self.pos += missing;
         }
@@ -500,10 +526,8 @@ impl Receiver for LteRx {
             return;
         }
         // Buffers still filling at the end of the stream: what there is.
-        self.decode_head();
-        for b in std::mem::take(&mut self.later) {
-            self.decode_buffer(b);
-        }
+        self.feed_head();
+        self.collect_done(true);
         self.emit_new(out, true);
         let t0 = self.t0_s;
         for (i, tracked) in self.scanner.cells().iter().enumerate() {
