@@ -93,6 +93,20 @@ impl Default for SessionOptions {
     }
 }
 
+/// A live queue holds this much signal, so that a pause of the decoding thread (a store
+/// checkpoint waiting on a busy disk, a burst of new cells) is absorbed rather than dropped.
+const LIVE_QUEUE_S: f64 = 1.0;
+/// ... but never more than this (20 Msps: 0.4 s).
+const LIVE_QUEUE_BYTES: usize = 64 << 20;
+
+/// Blocks of `block_samples` the live queue holds at `rate_sps` (at least `min_blocks`).
+fn live_queue_blocks(rate_sps: f64, block_samples: usize, min_blocks: usize) -> usize {
+    let block = block_samples.max(1);
+    let by_time = (LIVE_QUEUE_S * rate_sps.max(0.0) / block as f64).ceil() as usize;
+    let by_bytes = LIVE_QUEUE_BYTES / (block * std::mem::size_of::<num_complex::Complex32>());
+    by_time.min(by_bytes).max(min_blocks)
+}
+
 /// What a session tells its caller while it runs.
 #[derive(Debug, Clone)]
 pub enum SessionEvent {
@@ -406,10 +420,19 @@ impl<'a> Session<'a> {
         observer: &mut dyn FnMut(&SessionEvent),
     ) -> Result<SessionOutcome, PipelineError> {
         observer(&SessionEvent::Started { run: self.run });
+        let queue_blocks = if self.opts.live {
+            live_queue_blocks(
+                self.info.sample_rate_hz,
+                self.opts.block_samples,
+                self.opts.queue_blocks,
+            )
+        } else {
+            self.opts.queue_blocks
+        };
         let reader = Reader::spawn(
             source,
             self.opts.block_samples,
-            self.opts.queue_blocks,
+            queue_blocks,
             self.opts.live,
             self.opts.steps.clone(),
             self.opts.dwell_s,
@@ -913,4 +936,19 @@ fn write_detections(
 /// Whether a verdict level reaches a threshold.
 pub fn reaches(level: VerdictLevel, threshold: VerdictLevel) -> bool {
     level >= threshold && level != VerdictLevel::Clean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::live_queue_blocks;
+
+    #[test]
+    fn live_queue_holds_a_second_up_to_64_mib() {
+        // 2 Msps: 1 s is 123 blocks of 16 Ki samples (16 MB of cf32).
+        assert_eq!(live_queue_blocks(2e6, 1 << 14, 16), 123);
+        // 20 Msps: capped at 64 MiB = 512 blocks (0.42 s).
+        assert_eq!(live_queue_blocks(20e6, 1 << 14, 16), 512);
+        // Never fewer than asked for.
+        assert_eq!(live_queue_blocks(1e3, 1 << 14, 16), 16);
+    }
 }
