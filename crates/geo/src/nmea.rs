@@ -58,9 +58,16 @@ pub fn parse(text: &str, path: &str) -> Result<Vec<Position>, GeoError> {
             None => (rest, None),
         };
         let fields: Vec<&str> = body.split(',').collect();
-        let kind = fields
-            .first()
-            .map_or("", |k| if k.len() >= 5 { &k[k.len() - 3..] } else { k });
+        // The sentence formatter is the address's last three characters. An address that is
+        // not ASCII (line noise, a corrupted log) may have no character boundary there: it is
+        // then no sentence we use, and is skipped like one (its checksum still checked).
+        let kind = fields.first().map_or("", |k| {
+            if k.len() >= 5 {
+                k.get(k.len() - 3..).unwrap_or(k)
+            } else {
+                k
+            }
+        });
         if kind != "RMC" && kind != "GGA" {
             // Checked if present, so that a corrupted log is noticed even on skipped sentences.
             if let Some(c) = sum {
@@ -350,6 +357,30 @@ mod tests {
         let s = format!("${body}*{:02X}", checksum(body));
         let e = parse(&s, "d").unwrap_err().to_string();
         assert!(e.contains("speed \"fast\" is not a number"), "{e}");
+    }
+
+    /// Found by the `nmea_track` fuzz target (fuzz/regressions/nmea_track/): a sentence
+    /// address with a multi-byte character where the formatter starts used to panic on a
+    /// string slice. It is now an unknown sentence: checked, then skipped.
+    #[test]
+    fn non_ascii_sentence_address_is_skipped_or_refused_not_a_panic() {
+        // Bad checksum: the one-line error names the line.
+        let e = parse(&format!("{RMC}\n$GPGÉÉ,A,3,02*19\n"), "d")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!(
+                "d line 2: checksum 19 does not match the sentence (computed {:02X})",
+                checksum("GPGÉÉ,A,3,02")
+            )
+        );
+        // Right checksum: skipped, the RMC around it still read.
+        let body = "GPGÉÉ,A,3,02";
+        let text = format!("{RMC}\n${body}*{:02X}\n", checksum(body));
+        let fixes = parse(&text, "d").unwrap();
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].time_unix_ms, 764_426_119_000);
     }
 
     #[test]
