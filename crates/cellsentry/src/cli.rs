@@ -280,6 +280,21 @@ pub struct LiveArgs {
     /// goes on without positions.
     #[arg(long, value_name = "HOST:PORT", num_args = 0..=1, default_missing_value = "127.0.0.1:2947")]
     pub gpsd: Option<String>,
+    /// monitor: hunt this cell - its power trend and transmitter estimate every 5 s of signal
+    /// (a label as monitor prints it, arfcn=62, ci=40961, pci=7, plmn=234-15, or a bare
+    /// ARFCN/CI). Default: the most suspicious cell, once one is.
+    #[arg(long, value_name = "CELL")]
+    pub hunt: Option<String>,
+    /// monitor: no hunt display.
+    #[arg(long, conflicts_with = "hunt")]
+    pub no_hunt: bool,
+    /// With --sim: the GPS track (GPX 1.1 or NMEA) the simulated sensor drives along, played
+    /// at the simulated radio's pace from --start (default: the track's first fix).
+    #[arg(long, value_name = "FILE", requires = "sim", conflicts_with = "gpsd")]
+    pub track: Option<PathBuf>,
+    /// With --track: UTC time of the simulated radio's first sample (ISO 8601).
+    #[arg(long, value_name = "TIME", requires = "track")]
+    pub start: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod cmd;
 mod custody;
 mod detector;
 mod exit;
+mod hunt;
 mod input;
 mod map;
 mod output;

@@ -2,7 +2,7 @@
 //! power profile is the path loss + correlated shadowing along the drive, TU6 multipath with
 //! the car's Doppler, receiver noise), the car's GPS track as NMEA, and the truth.
 //!
-//! `cargo run --release -p cellsentry-locate --example drive_scene -- SEED PASS_M OUT_DIR`
+//! `cargo run --release -p cellsentry-locate --example drive_scene -- SEED PASS_M OUT_DIR [l|parallel]`
 //! then `cellsentry synth OUT/scene.json -o OUT/scene.sigmf-meta`,
 //! `cellsentry replay OUT/scene.sigmf-meta --track OUT/track.nmea --start START --db OUT/db`,
 //! `cellsentry locate --db OUT/db --json` (bench/locate.sh does all of it).
@@ -43,10 +43,11 @@ fn dm(v: f64, lat: bool) -> (String, char) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: drive_scene SEED PASS_M OUT_DIR");
+    if !(4..=5).contains(&args.len()) {
+        eprintln!("usage: drive_scene SEED PASS_M OUT_DIR [l|parallel]");
         std::process::exit(2);
     }
+    let geometry = args.get(4).map_or("l", String::as_str);
     let seed: u64 = args[1].parse().unwrap_or(0);
     let pass_m: f64 = args[2].parse().unwrap_or(150.0);
     let out = std::path::PathBuf::from(&args[3]);
@@ -69,10 +70,22 @@ fn main() {
         fading: false,
     };
     let speed = 12.0;
-    let track = constant_speed_track(
-        &[(-1000.0, -pass_m), (400.0, -pass_m), (400.0, 700.0)],
-        speed,
-    );
+    let waypoints: &[(f64, f64)] = match geometry {
+        // L-shaped: along a road PASS_M south of the transmitter, then north 400 m east of it.
+        "l" => &[(-1000.0, -pass_m), (400.0, -pass_m), (400.0, 700.0)],
+        // There and back on parallel roads PASS_M either side, 800 m long.
+        "parallel" => &[
+            (-400.0, -pass_m),
+            (400.0, -pass_m),
+            (400.0, pass_m),
+            (-400.0, pass_m),
+        ],
+        other => {
+            eprintln!("geometry {other:?}: l or parallel");
+            std::process::exit(2);
+        }
+    };
+    let track = constant_speed_track(waypoints, speed);
     let field = scene.shadow_field(seed);
     let frame = LocalFrame::new(LAT0, LON0);
     // NMEA at 1 Hz with 1.5 m of GPS noise.
@@ -114,8 +127,8 @@ fn main() {
     let profile: Vec<[f64; 2]> = prof.iter().map(|(t, p)| [*t, p - peak]).collect();
     let doppler_hz = speed * 947.4e6 / 299_792_458.0;
     let scenario = json!({
-        "name": format!("drive_seed{seed}_pass{pass_m:.0}"),
-        "description": format!("A blaster (234-15 copy) at a fixed position, passed by a car at {pass_m:.0} m: path loss exponent {:.2}, shadowing {:.1} dB over {:.0} m, TU6 fading at {doppler_hz:.0} Hz Doppler, receiver noise. Written by crates/locate/examples/drive_scene.rs", scene.exponent, scene.shadowing_db, scene.decorrelation_m),
+        "name": format!("drive_{geometry}_seed{seed}_pass{pass_m:.0}"),
+        "description": format!("A blaster (234-15 copy) at a fixed position, passed by a car at {pass_m:.0} m ({geometry} geometry): path loss exponent {:.2}, shadowing {:.1} dB over {:.0} m, TU6 fading at {doppler_hz:.0} Hz Doppler, receiver noise. Written by crates/locate/examples/drive_scene.rs", scene.exponent, scene.shadowing_db, scene.decorrelation_m),
         "sample_rate_hz": 400000,
         "center_freq_hz": 947400000.0,
         "duration_s": duration_s,
@@ -136,7 +149,7 @@ fn main() {
     });
     let (tlat, tlon) = frame.to_lat_lon(0.0, 0.0);
     let truth = json!({
-        "tx_lat_deg": tlat, "tx_lon_deg": tlon, "pass_m": pass_m, "seed": seed,
+        "tx_lat_deg": tlat, "tx_lon_deg": tlon, "pass_m": pass_m, "seed": seed, "geometry": geometry,
         "exponent": scene.exponent, "shadowing_db": scene.shadowing_db,
         "decorrelation_m": scene.decorrelation_m,
         "recording_start": format!("2026-03-14T11:00:{:02}Z", REC_OFFSET_S as i64),

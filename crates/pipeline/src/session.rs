@@ -119,11 +119,16 @@ pub enum SessionEvent {
         signal_time_s: f64,
         latency_s: Option<f64>,
     },
-    /// A cell was measured (for live displays).
+    /// A cell was measured (for live displays: the hunt's power trend and transmitter
+    /// estimate). `time_s` is signal time, `time_unix_ms` the observation's time; the sensor's
+    /// position then, when a position source knows it.
     Cell {
         key: CellKey,
         time_s: f64,
+        time_unix_ms: i64,
         power_dbfs: Option<f64>,
+        lat_deg: Option<f64>,
+        lon_deg: Option<f64>,
     },
     /// Progress: signal seconds read, samples dropped so far (live display).
     Progress {
@@ -572,7 +577,10 @@ impl<'a> Session<'a> {
                     observer(&SessionEvent::Cell {
                         key: key.clone(),
                         time_s,
+                        time_unix_ms: m.detect.time_unix_ms,
                         power_dbfs: m.detect.power_dbfs,
+                        lat_deg: m.detect.lat_deg,
+                        lon_deg: m.detect.lon_deg,
                     });
                     // An alert is raised now, at the signal time decoding has reached (a held
                     // measurement may be older): that is what the latency is measured to.

@@ -12,6 +12,7 @@
 use anyhow::{Context, Result};
 use cellsentry_capture::{IqSource, PacedSource};
 use cellsentry_detect::VerdictLevel;
+use cellsentry_geo::{PositionSource, Track};
 use cellsentry_model::CellKey;
 use cellsentry_pipeline::{scan_steps, Session, SessionEvent, SessionOptions};
 use cellsentry_store::{RunKind, RunStatus, Store, StoreOptions};
@@ -21,6 +22,7 @@ use serde_json::json;
 use crate::cli::LiveArgs;
 use crate::detector;
 use crate::exit::{self, BadInput};
+use crate::hunt::{CellSelector, Hunt};
 use crate::input;
 use crate::signals;
 
@@ -64,11 +66,69 @@ fn open(
     Ok((input::open_radio(&args.radio, freq, args.rate)?, freq, true))
 }
 
+/// `--track` for the simulated radio: the track and the Unix ms of the scene's first sample
+/// (`--start`, else the track's first fix). A track that cannot be read, or that does not
+/// cover the scene, is one warning line; the scene plays without positions.
+fn sim_track(args: &LiveArgs) -> Result<Option<(Track, i64)>> {
+    let Some(path) = &args.track else {
+        return Ok(None);
+    };
+    let start = match &args.start {
+        Some(s) => Some(
+            cellsentry_capture::timefmt::parse_iso8601(s)
+                .map(|ns| (ns / 1_000_000) as i64)
+                .ok_or_else(|| {
+                    BadInput(format!(
+                        "--start {s:?}: expected an ISO 8601 UTC time like 2026-03-14T10:00:20Z"
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let track = match Track::load(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cellsentry: warning: {e}; no positions");
+            return Ok(None);
+        }
+    };
+    let Some(start_ms) = start.or(track.fixes().first().map(|f| f.time_unix_ms)) else {
+        return Ok(None);
+    };
+    if let Some(s) = &args.sim {
+        let duration_s = args
+            .seconds
+            .or_else(|| Scenario::load(s).ok().map(|sc| sc.duration_s))
+            .unwrap_or(0.0);
+        let end_ms = start_ms + (duration_s * 1000.0) as i64;
+        match track.check_overlap(start_ms, end_ms) {
+            Ok(o) if o.fraction < 0.999 => eprintln!(
+                "cellsentry: warning: track {} covers {:.0} % of the scene",
+                track.name,
+                o.fraction * 100.0
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("cellsentry: warning: {e}; no positions");
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some((track, start_ms)))
+}
+
 fn key_text(k: &CellKey) -> String {
     crate::cmd::report::cell_label(k)
 }
 
 pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
+    // Checked before anything is opened: a bad selection leaves no run behind.
+    let selector = args
+        .hunt
+        .as_deref()
+        .map(CellSelector::parse)
+        .transpose()
+        .map_err(BadInput)?;
     let mut store = Store::open(
         &args.store.db,
         &StoreOptions {
@@ -109,18 +169,33 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         threads: super::all_cores(),
         ..SessionOptions::default()
     };
-    // Positions from gpsd (a background thread; its state is reported when it changes).
+    // Positions from gpsd (a background thread; its state is reported when it changes), or
+    // a track the simulated sensor drives along (the scene then plays at the track's time).
     let gpsd = args.gpsd.as_deref().map(cellsentry_geo::GpsdFeed::start);
     let mut gpsd_said = String::new();
-    let session = Session::new(&info, opts, &mut engine, Some(&mut store))?.with_positions(
-        gpsd.as_ref()
-            .map(|f| f as &dyn cellsentry_geo::PositionSource),
-    );
+    let sim_track = sim_track(args)?;
+    if let Some((_, start_ms)) = &sim_track {
+        info.start_unix_ns = Some(i128::from(*start_ms) * 1_000_000);
+    }
+    let positions = gpsd
+        .as_ref()
+        .map(|f| f as &dyn PositionSource)
+        .or(sim_track.as_ref().map(|(t, _)| t as &dyn PositionSource));
+    let session =
+        Session::new(&info, opts, &mut engine, Some(&mut store))?.with_positions(positions);
     let json_out = args.json;
+    let mut hunt = match (&mode, args.no_hunt) {
+        (Mode::Monitor, false) => Some(Hunt::start(selector, json_out)),
+        _ => None,
+    };
     let mut alerted = false;
     let mut next_status_s = STATUS_EVERY_S;
     let mut seen: Vec<CellKey> = Vec::new();
-    let outcome = session.run(source, signals::stop_flag(), &mut |ev| match ev {
+    let outcome = session.run(source, signals::stop_flag(), &mut |ev| {
+        if let Some(h) = hunt.as_mut() {
+            h.observe(ev);
+        }
+        match ev {
         SessionEvent::Alert {
             alert,
             signal_time_s,
@@ -191,7 +266,24 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
             eprintln!("cellsentry: scanning {:.1} MHz", center_freq_hz / 1e6);
         }
         _ => {}
+    }
     })?;
+    if let Some(h) = hunt.take() {
+        let stats = h.finish(outcome.result.seconds);
+        if !json_out && stats.updates > 0 {
+            eprintln!(
+                "cellsentry: hunt: {} update(s), fit {:.1} ms on average ({:.1} ms at most){}",
+                stats.updates,
+                stats.fit_ms_total / stats.updates as f64,
+                stats.fit_ms_max,
+                if stats.skipped > 0 {
+                    format!(", {} skipped while a fit was running", stats.skipped)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
     if !json_out {
         for v in outcome
             .verdicts
