@@ -18,7 +18,7 @@ echo "## Measurement level, $SEEDS seeds per geometry"
 echo
 nice "$EX/drive_bench" "$SEEDS" --csv "${TMPDIR:-/tmp}/locate_seeds.csv"
 echo
-echo "## Through the real receiver (parallel roads 150 m either side, $IQ_SEEDS seeds)"
+echo "## Through the real receiver (L-shaped drive passing at 150 m, $IQ_SEEDS seeds)"
 echo
 echo "| seed | exponent | shadowing dB | locate error m | 95 % radius m | centroid error m | observations |"
 echo "|---|---|---|---|---|---|---|"
@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for seed in $(seq 0 $((IQ_SEEDS - 1))); do
     d="$work/s$seed"
-    "$EX/drive_scene" "$seed" 150 "$d"
+    "$EX/drive_scene" "$seed" 150 "$d" l
     start=$(python3 -c "import json;print(json.load(open('$d/truth.json'))['recording_start'])")
     nice "$BIN" synth "$d/scene.json" -o "$d/scene.sigmf-meta" >/dev/null
     nice "$BIN" replay "$d/scene.sigmf-meta" --track "$d/track.nmea" --start "$start" \

@@ -272,3 +272,135 @@ fn bad_hunt_selection_is_one_line() {
     // Refused before anything was opened: no database written.
     assert!(!dir.path().join("x.sqlite").exists());
 }
+
+/// Kills the gpsfake this test started (only that process), even on failure.
+struct Fake(std::process::Child);
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Days since the epoch -> (year, month, day) (proleptic Gregorian; H. Hinnant's algorithm).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The drive's NMEA log moved to the present: epoch k (11:00:00 + k in the file) becomes
+/// `t0_s + k`, so gpsd's fixes carry times the live run's observations can be matched with.
+fn nmea_now(t0_s: i64) -> String {
+    let log = std::fs::read_to_string(repo().join(TRACK)).unwrap();
+    let mut out = String::new();
+    for line in log.lines() {
+        let body = &line[1..line.find('*').unwrap()];
+        let mut f: Vec<String> = body.split(',').map(String::from).collect();
+        let hh: i64 = f[1][0..2].parse().unwrap();
+        let mm: i64 = f[1][2..4].parse().unwrap();
+        let ss: i64 = f[1][4..6].parse().unwrap();
+        let k = (hh - 11) * 3600 + mm * 60 + ss;
+        let t = t0_s + k;
+        let sod = t.rem_euclid(86_400);
+        f[1] = format!("{:02}{:02}{:02}.00", sod / 3600, sod / 60 % 60, sod % 60);
+        if f[0] == "GPRMC" {
+            let (y, m, d) = civil(t.div_euclid(86_400));
+            f[9] = format!("{d:02}{m:02}{:02}", y % 100);
+        }
+        let body = f.join(",");
+        let sum = body.bytes().fold(0u8, |c, b| c ^ b);
+        out.push_str(&format!("${body}*{sum:02X}\r\n"));
+    }
+    out
+}
+
+/// The real daemon: gpsfake replays the drive's NMEA log (moved to the present) into gpsd at
+/// one epoch a second while `monitor --gpsd` plays the scene at the radio's pace; the hunt
+/// display's readings carry gpsd's positions and the sensor position it shows is on the drive.
+#[test]
+fn hunt_with_positions_from_gpsd() {
+    let dir = tempfile::tempdir().unwrap();
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Each fix is stamped a little ahead of when gpsfake sends it, so that every observation
+    // finds a fix after it to interpolate to.
+    let log = dir.path().join("drive_now.nmea");
+    std::fs::write(&log, nmea_now(now_s + 3)).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let path = format!(
+        "/usr/sbin:/sbin:{}",
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let _fake = Fake(
+        Command::new("gpsfake")
+            .args(["-1", "-q", "-P", &port.to_string(), "-c", "0.5"])
+            .arg(&log)
+            .env("PATH", path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("gpsfake (Debian package gpsd-clients, with gpsd) must be installed"),
+    );
+    let out = run(&[
+        "monitor",
+        "--sim",
+        repo().join(SCENE).to_str().unwrap(),
+        "--gpsd",
+        &format!("127.0.0.1:{port}"),
+        "--seconds",
+        "30",
+        "--json",
+        "--hunt",
+        "ci=40961",
+        "--db",
+        dir.path().join("g.sqlite").to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(10), "{stderr}");
+    let updates: Vec<Value> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["event"] == "hunt")
+        .collect();
+    // 30 s paced: refreshes at 5, 10, ... 25 s and the last one.
+    assert!((5..=7).contains(&updates.len()), "{updates:?}");
+    let last = updates.last().unwrap();
+    println!(
+        "gpsd hunt: {} of {} readings positioned, estimate {}",
+        last["positioned"], last["readings"], last["estimate"]
+    );
+    // gpsd needs a moment to come up and get the first sentences: most readings, not all.
+    let (pos, n) = (
+        last["positioned"].as_u64().unwrap(),
+        last["readings"].as_u64().unwrap(),
+    );
+    assert!(n >= 50 && pos * 10 >= n * 7, "{pos} of {n} positioned");
+    // The sensor is where the log says the car drove: within 20 m of one of its fixes.
+    let s = &last["sensor"];
+    let (lat, lon) = (
+        s["lat_deg"].as_f64().unwrap(),
+        s["lon_deg"].as_f64().unwrap(),
+    );
+    let on_track = std::fs::read_to_string(repo().join(TRACK))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("$GPRMC"))
+        .map(|l| rmc_fix(&l[7..13]))
+        .any(|(a, b)| dist_m(a, b, lat, lon) < 20.0);
+    assert!(on_track, "sensor at {s}");
+    // 300 m driven: an estimate (from one road, so it may be ambiguous).
+    assert!(last["estimate"].is_object(), "{last}");
+}
