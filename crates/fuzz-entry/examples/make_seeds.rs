@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use cellsentry_capture::sigmf::{Annotation, SigmfWriter, SigmfWriterConfig};
 use cellsentry_capture::GeoPoint;
 use cellsentry_capture::{IqBlock, SampleFormat};
+use cellsentry_geo::Fix;
 use cellsentry_gsm::coding::{sch_encode, xcch_encode, SchFields, XCCH_MAP};
 use cellsentry_lte::coding::{cc_rate_match_map, conv_encode_tb, crc16_bits, PBCH_CRC_MASKS};
 use cellsentry_lte::dci::{pack_1a, pack_1c, riv_encode, Dci1A, Dci1C};
@@ -602,17 +603,17 @@ fn geo_seeds(o: &mut Out) {
     for f in fixes.iter().step_by(3).take(20) {
         gpx.push_str(&format!(
             "<trkpt lat=\"{}\" lon=\"{}\"><ele>{}</ele><time>{}</time><hdop>1.1</hdop></trkpt>\n",
-            f.lat_deg,
-            f.lon_deg,
-            f.alt_m.unwrap_or(0.0),
-            fmt(f.time_unix_ms)
+            f.point.lat_deg,
+            f.point.lon_deg,
+            f.point.alt_m.unwrap_or(0.0),
+            fmt(f.time_ms())
         ));
         tpv.push_str(&format!(
             "{{\"class\":\"TPV\",\"device\":\"/dev/ttyACM0\",\"mode\":3,\"time\":\"{}\",\"lat\":{},\"lon\":{},\"altMSL\":{},\"speed\":{},\"track\":{}}}\n",
-            fmt(f.time_unix_ms),
-            f.lat_deg,
-            f.lon_deg,
-            f.alt_m.unwrap_or(0.0),
+            fmt(f.time_ms()),
+            f.point.lat_deg,
+            f.point.lon_deg,
+            f.point.alt_m.unwrap_or(0.0),
             f.speed_mps.unwrap_or(0.0),
             f.heading_deg.unwrap_or(0.0)
         ));

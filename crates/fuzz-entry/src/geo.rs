@@ -1,7 +1,7 @@
 //! Positions from outside: GPX tracks and NMEA 0183 logs handed over with a recording, and the
 //! gpsd daemon's JSON reports; every fix becomes a track that is queried as the pipeline does.
 
-use cellsentry_geo::{gpsd, gpx, nmea, Track};
+use cellsentry_geo::{gpsd, gpx, nmea, Fix, Track};
 
 /// The questions the pipeline asks of a track: the position at instants around and inside
 /// it, and how it overlaps a recording.

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::source::PositionSource;
-use crate::{GeoError, Position, Track};
+use crate::{Fix, GeoError, GeoPoint, Position, Track};
 
 /// gpsd's registered port.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:2947";
@@ -84,10 +84,12 @@ pub fn parse_report(line: &str) -> Result<Report, String> {
         _ => None,
     });
     let fix = Position {
-        time_unix_ms: (t.unix_timestamp_nanos() / 1_000_000) as i64,
-        lat_deg: lat,
-        lon_deg: lon,
-        alt_m: tpv.alt_msl.or(tpv.alt),
+        time_unix_ms: Some((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        point: GeoPoint {
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_m: tpv.alt_msl.or(tpv.alt),
+        },
         accuracy_m,
         speed_mps: tpv.speed,
         heading_deg: tpv.track.map(|h| h.rem_euclid(360.0)),
@@ -298,7 +300,7 @@ fn run_feed(addr: &str, shared: &Mutex<Shared>, stop: &AtomicBool) {
                         if s.track.push(p) {
                             s.fixes += 1;
                         }
-                        s.track.forget_before(p.time_unix_ms - KEEP_MS);
+                        s.track.forget_before(p.time_ms() - KEEP_MS);
                         s.status = GpsdStatus::Fix(p);
                     }
                 }
@@ -335,9 +337,9 @@ mod tests {
         let Report::Fix(p) = parse_report(line).unwrap() else {
             panic!("no fix")
         };
-        assert_eq!(p.time_unix_ms, 1_773_482_491_000);
-        assert_eq!(p.lat_deg, 51.507092167);
-        assert_eq!(p.alt_m, Some(13.0));
+        assert_eq!(p.time_unix_ms, Some(1_773_482_491_000));
+        assert_eq!(p.point.lat_deg, 51.507092167);
+        assert_eq!(p.point.alt_m, Some(13.0));
         assert_eq!(p.accuracy_m, Some(16.91));
         assert_eq!(p.speed_mps, Some(5.321));
         assert_eq!(p.heading_deg, Some(50.62));

@@ -3,7 +3,7 @@
 //! HDOP (as accuracy) and, in GPX 1.0 files, speed. Points marked `<fix>none</fix>` are
 //! skipped. Headings come from the track's own geometry (GPX 1.1 has no course element).
 
-use crate::{GeoError, Position};
+use crate::{Fix, GeoError, GeoPoint, Position};
 
 /// Same constant as for NMEA HDOP: metres of horizontal error per unit of HDOP.
 const UERE_M: f64 = 5.0;
@@ -38,10 +38,12 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Vec<Position>, GeoError> {
                 let t: time::OffsetDateTime = time.into();
                 let ms = (t.unix_timestamp_nanos() / 1_000_000) as i64;
                 let fix = Position {
-                    time_unix_ms: ms,
-                    lat_deg: pt.y(),
-                    lon_deg: pt.x(),
-                    alt_m: p.elevation,
+                    time_unix_ms: Some(ms),
+                    point: GeoPoint {
+                        lat_deg: pt.y(),
+                        lon_deg: pt.x(),
+                        alt_m: p.elevation,
+                    },
                     accuracy_m: p.hdop.map(|h| h * UERE_M),
                     speed_mps: p.speed,
                     heading_deg: None,
@@ -80,11 +82,11 @@ mod tests {
         let f = parse(DOC.as_bytes(), "d.gpx").unwrap();
         assert_eq!(f.len(), 2);
         // 2026-03-14T10:00:01Z = 1773482401 s.
-        assert_eq!(f[0].time_unix_ms, 1_773_482_401_000);
-        assert_eq!(f[1].time_unix_ms, 1_773_482_402_500);
-        assert_eq!(f[0].alt_m, Some(12.0));
+        assert_eq!(f[0].time_ms(), 1_773_482_401_000);
+        assert_eq!(f[1].time_ms(), 1_773_482_402_500);
+        assert_eq!(f[0].point.alt_m, Some(12.0));
         assert!((f[0].accuracy_m.unwrap() - 6.0).abs() < 1e-9);
-        assert_eq!(f[1].lon_deg, -0.1228);
+        assert_eq!(f[1].point.lon_deg, -0.1228);
     }
 
     #[test]

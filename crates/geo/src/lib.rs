@@ -1,6 +1,7 @@
 //! Positions for cellsentry: where the sensor was when it measured.
 //!
-//! * [`Position`]: one fix (WGS 84 lat/lon, time, accuracy, speed and heading when known).
+//! * [`Position`]: one fix (WGS 84 lat/lon, time, accuracy, speed and heading when known): the
+//!   shared vocabulary's type (`cellsentry-model`), with [`Fix`] for what a GPS fix must be.
 //! * [`Track`]: fixes in time order, read from GPX 1.1 ([`gpx`]) or NMEA 0183 RMC/GGA
 //!   ([`nmea`]), with the position at any instant interpolated between fixes and a check that
 //!   the track overlaps a recording ([`Track::check_overlap`]).
@@ -21,6 +22,6 @@ pub mod track;
 
 pub use error::GeoError;
 pub use gpsd::{GpsdClient, GpsdFeed, GpsdStatus};
-pub use position::{distance_m, Position};
+pub use position::{distance_m, Fix, GeoPoint, Position};
 pub use source::{FixedPosition, PositionSource};
 pub use track::{Overlap, Track};

@@ -8,7 +8,7 @@
 //! GSV, VTG, proprietary) and `#` comment lines (gpsfake logs) are skipped. Fixes the receiver
 //! marks invalid (RMC status V, GGA quality 0) are not positions and are skipped too.
 
-use crate::{GeoError, Position};
+use crate::{Fix, GeoError, GeoPoint, Position};
 
 /// Knots to metres per second (1 kn = 1852 m / 3600 s).
 const KNOT_MPS: f64 = 1852.0 / 3600.0;
@@ -278,10 +278,12 @@ fn date_and_merge(parts: Vec<Partial>, path: &str) -> Result<Vec<Position>, GeoE
         current = Some((day, p.ms_of_day));
         let t = day * DAY_MS + p.ms_of_day;
         let fix = Position {
-            time_unix_ms: t,
-            lat_deg: p.lat_deg,
-            lon_deg: p.lon_deg,
-            alt_m: p.alt_m,
+            time_unix_ms: Some(t),
+            point: GeoPoint {
+                lat_deg: p.lat_deg,
+                lon_deg: p.lon_deg,
+                alt_m: p.alt_m,
+            },
             accuracy_m: p.hdop.map(|h| h * UERE_M),
             speed_mps: p.speed_mps,
             heading_deg: p.heading_deg,
@@ -289,9 +291,9 @@ fn date_and_merge(parts: Vec<Partial>, path: &str) -> Result<Vec<Position>, GeoE
         fix.validate()
             .map_err(|e| GeoError::malformed(path, Some(p.line), e.to_string()))?;
         match out.last_mut() {
-            Some(last) if last.time_unix_ms == t => {
+            Some(last) if last.time_unix_ms == Some(t) => {
                 // Same epoch: RMC gives speed/course, GGA altitude/HDOP; keep both.
-                last.alt_m = last.alt_m.or(fix.alt_m);
+                last.point.alt_m = last.point.alt_m.or(fix.point.alt_m);
                 last.accuracy_m = last.accuracy_m.or(fix.accuracy_m);
                 last.speed_mps = last.speed_mps.or(fix.speed_mps);
                 last.heading_deg = last.heading_deg.or(fix.heading_deg);
@@ -317,12 +319,12 @@ mod tests {
         assert_eq!(fixes.len(), 1);
         let f = fixes[0];
         // 23 March 1994 12:35:19 UTC.
-        assert_eq!(f.time_unix_ms, 764_426_119_000);
-        assert!((f.lat_deg - (48.0 + 7.038 / 60.0)).abs() < 1e-12);
-        assert!((f.lon_deg - (11.0 + 31.0 / 60.0)).abs() < 1e-12);
+        assert_eq!(f.time_ms(), 764_426_119_000);
+        assert!((f.point.lat_deg - (48.0 + 7.038 / 60.0)).abs() < 1e-12);
+        assert!((f.point.lon_deg - (11.0 + 31.0 / 60.0)).abs() < 1e-12);
         assert!((f.speed_mps.unwrap() - 22.4 * 1852.0 / 3600.0).abs() < 1e-9);
         assert_eq!(f.heading_deg, Some(84.4));
-        assert_eq!(f.alt_m, Some(545.4));
+        assert_eq!(f.point.alt_m, Some(545.4));
         assert!((f.accuracy_m.unwrap() - 4.5).abs() < 1e-9);
     }
 
@@ -380,7 +382,7 @@ mod tests {
         let text = format!("{RMC}\n${body}*{:02X}\n", checksum(body));
         let fixes = parse(&text, "d").unwrap();
         assert_eq!(fixes.len(), 1);
-        assert_eq!(fixes[0].time_unix_ms, 764_426_119_000);
+        assert_eq!(fixes[0].time_ms(), 764_426_119_000);
     }
 
     #[test]
@@ -403,6 +405,6 @@ mod tests {
         );
         let f = parse(&text, "d").unwrap();
         assert_eq!(f.len(), 2);
-        assert_eq!(f[1].time_unix_ms - f[0].time_unix_ms, 1_000);
+        assert_eq!(f[1].time_ms() - f[0].time_ms(), 1_000);
     }
 }

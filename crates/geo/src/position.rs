@@ -1,58 +1,53 @@
-//! One position fix of the sensor, and the little spherical geometry the track needs.
-
-use serde::{Deserialize, Serialize};
+//! One position fix of the sensor (the shared `Position` with a time and ranges checked), and
+//! the little spherical geometry the track needs.
 
 use crate::GeoError;
+
+pub use cellsentry_model::{GeoPoint, Position};
 
 /// Mean Earth radius (IUGG), metres: spherical distances are within 0.5 % of WGS 84 geodesics,
 /// far below GPS error over the few kilometres of a drive.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// Where the sensor was at one time. WGS 84; `accuracy_m` is the horizontal error radius the
-/// fix source reports (gpsd `eph`, or HDOP times a 5 m range error for NMEA), `None` if
-/// unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Position {
-    /// Time of the fix, ms since the Unix epoch (UTC).
-    pub time_unix_ms: i64,
-    /// Latitude, degrees north.
-    pub lat_deg: f64,
-    /// Longitude, degrees east.
-    pub lon_deg: f64,
-    /// Altitude above mean sea level, metres.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alt_m: Option<f64>,
-    /// Horizontal accuracy, metres.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accuracy_m: Option<f64>,
-    /// Ground speed, m/s.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speed_mps: Option<f64>,
-    /// Course over ground, degrees clockwise from true north, 0..360.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub heading_deg: Option<f64>,
+/// What a GPS fix is beyond the shared [`Position`] (the vocabulary crate's type, used as is):
+/// it always has a time, and every field is in range. The geo crate's parsers and feeds make
+/// only such positions (`accuracy_m` is the horizontal error radius the source reports: gpsd
+/// `eph`, or HDOP times a 5 m range error for NMEA/GPX; `alt_m` is above mean sea level).
+pub trait Fix {
+    /// A fix with only time and coordinates.
+    fn at(time_unix_ms: i64, lat_deg: f64, lon_deg: f64) -> Self;
+    /// The fix's time, ms since the Unix epoch. A [`Track`](crate::Track) holds only fixes
+    /// that [`Fix::validate`] accepted, which have one; a position without a time reads as
+    /// the earliest instant.
+    fn time_ms(&self) -> i64;
+    /// Checks every field's range: a time, latitude -90..90, longitude -180..180, finite
+    /// altitude, non-negative accuracy and speed, heading 0..360.
+    fn validate(&self) -> Result<(), GeoError>;
 }
 
-impl Position {
-    /// A position with only time and coordinates.
-    pub fn new(time_unix_ms: i64, lat_deg: f64, lon_deg: f64) -> Self {
+impl Fix for Position {
+    fn at(time_unix_ms: i64, lat_deg: f64, lon_deg: f64) -> Self {
         Position {
-            time_unix_ms,
-            lat_deg,
-            lon_deg,
-            alt_m: None,
-            accuracy_m: None,
-            speed_mps: None,
-            heading_deg: None,
+            time_unix_ms: Some(time_unix_ms),
+            ..Position::fixed(GeoPoint::new(lat_deg, lon_deg))
         }
     }
 
-    /// Checks every field's range: latitude -90..90, longitude -180..180, finite altitude,
-    /// non-negative accuracy and speed, heading 0..360.
-    pub fn validate(&self) -> Result<(), GeoError> {
-        check_lat_lon(self.lat_deg, self.lon_deg)?;
+    fn time_ms(&self) -> i64 {
+        self.time_unix_ms.unwrap_or(i64::MIN)
+    }
+
+    fn validate(&self) -> Result<(), GeoError> {
+        if self.time_unix_ms.is_none() {
+            return Err(GeoError::OutOfRange("a fix without a time".into()));
+        }
+        check_lat_lon(self.point.lat_deg, self.point.lon_deg)?;
         let bad = |what: &str, v: f64| GeoError::OutOfRange(format!("{what} {v}"));
-        if let Some(a) = self.alt_m.filter(|a| !a.is_finite() || a.abs() > 100_000.0) {
+        if let Some(a) = self
+            .point
+            .alt_m
+            .filter(|a| !a.is_finite() || a.abs() > 100_000.0)
+        {
             return Err(bad("altitude (m)", a));
         }
         if let Some(a) = self.accuracy_m.filter(|a| !a.is_finite() || *a < 0.0) {
@@ -122,10 +117,13 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert!(Position::new(0, 91.0, 0.0).validate().is_err());
-        assert!(Position::new(0, 0.0, -180.5).validate().is_err());
-        assert!(Position::new(0, f64::NAN, 0.0).validate().is_err());
-        let mut p = Position::new(0, 51.5, -0.1);
+        let mut untimed = Position::at(0, 51.5, -0.1);
+        untimed.time_unix_ms = None;
+        assert!(untimed.validate().unwrap_err().to_string().contains("time"));
+        assert!(Position::at(0, 91.0, 0.0).validate().is_err());
+        assert!(Position::at(0, 0.0, -180.5).validate().is_err());
+        assert!(Position::at(0, f64::NAN, 0.0).validate().is_err());
+        let mut p = Position::at(0, 51.5, -0.1);
         assert!(p.validate().is_ok());
         p.speed_mps = Some(-1.0);
         assert!(p.validate().is_err());

@@ -2,7 +2,7 @@
 //! pipeline attaches positions to observations the same way for a fixed sensor (`--lat/--lon`,
 //! SigMF `core:geolocation`), a recorded track (`--track`) and a live gpsd feed.
 
-use crate::{GeoError, Position, Track};
+use crate::{Fix, GeoError, GeoPoint, Position, Track};
 
 /// Answers the sensor's position at a time.
 pub trait PositionSource: Send + Sync {
@@ -39,9 +39,13 @@ impl FixedPosition {
 impl PositionSource for FixedPosition {
     fn position_at(&self, unix_ms: i64) -> Option<Position> {
         Some(Position {
-            alt_m: self.alt_m,
+            point: GeoPoint {
+                lat_deg: self.lat_deg,
+                lon_deg: self.lon_deg,
+                alt_m: self.alt_m,
+            },
             speed_mps: Some(0.0),
-            ..Position::new(unix_ms, self.lat_deg, self.lon_deg)
+            ..Position::at(unix_ms, self.lat_deg, self.lon_deg)
         })
     }
 

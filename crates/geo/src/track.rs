@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::position::{bearing_deg, distance_m};
-use crate::{GeoError, Position};
+use crate::{Fix, GeoError, GeoPoint, Position};
 
 /// Longest gap between two fixes that is bridged by interpolation.
 pub const MAX_GAP_MS: i64 = 30_000;
@@ -58,11 +58,11 @@ impl Track {
             f.validate()
                 .map_err(|e| GeoError::malformed(&name, None, e.to_string()))?;
         }
-        fixes.sort_by_key(|f| f.time_unix_ms);
+        fixes.sort_by_key(|f| f.time_ms());
         let mut out: Vec<Position> = Vec::with_capacity(fixes.len());
         for f in fixes {
             match out.last_mut() {
-                Some(last) if last.time_unix_ms == f.time_unix_ms => *last = f,
+                Some(last) if last.time_ms() == f.time_ms() => *last = f,
                 _ => out.push(f),
             }
         }
@@ -125,12 +125,12 @@ impl Track {
 
     /// Time of the first fix.
     pub fn start_unix_ms(&self) -> Option<i64> {
-        self.fixes.first().map(|f| f.time_unix_ms)
+        self.fixes.first().map(|f| f.time_ms())
     }
 
     /// Time of the last fix.
     pub fn end_unix_ms(&self) -> Option<i64> {
-        self.fixes.last().map(|f| f.time_unix_ms)
+        self.fixes.last().map(|f| f.time_ms())
     }
 
     /// Appends a live fix; older or same-time fixes than the last are ignored (gpsd repeats an
@@ -142,10 +142,10 @@ impl Track {
         if self
             .fixes
             .last()
-            .is_some_and(|l| l.time_unix_ms >= fix.time_unix_ms)
+            .is_some_and(|l| l.time_ms() >= fix.time_ms())
         {
             if let Some(l) = self.fixes.last_mut() {
-                if l.time_unix_ms == fix.time_unix_ms {
+                if l.time_ms() == fix.time_ms() {
                     // Same epoch, later sentence: it may add altitude or accuracy.
                     merge_same_epoch(l, &fix);
                 }
@@ -158,7 +158,7 @@ impl Track {
 
     /// Drops fixes older than `t` (a live feed keeps only what the pipeline can still ask for).
     pub fn forget_before(&mut self, t: i64) {
-        let keep_from = self.fixes.partition_point(|f| f.time_unix_ms < t);
+        let keep_from = self.fixes.partition_point(|f| f.time_ms() < t);
         // Keep one fix before `t` so that `t` itself can still be interpolated.
         let cut = keep_from.saturating_sub(1);
         self.fixes.drain(..cut);
@@ -170,25 +170,25 @@ impl Track {
     pub fn position_at(&self, t: i64) -> Option<Position> {
         let first = self.fixes.first()?;
         let last = self.fixes.last()?;
-        if t < first.time_unix_ms {
-            return (first.time_unix_ms - t <= EDGE_MS).then_some(Position {
-                time_unix_ms: t,
+        if t < first.time_ms() {
+            return (first.time_ms() - t <= EDGE_MS).then_some(Position {
+                time_unix_ms: Some(t),
                 ..*first
             });
         }
-        if t > last.time_unix_ms {
-            return (t - last.time_unix_ms <= EDGE_MS).then_some(Position {
-                time_unix_ms: t,
+        if t > last.time_ms() {
+            return (t - last.time_ms() <= EDGE_MS).then_some(Position {
+                time_unix_ms: Some(t),
                 ..*last
             });
         }
-        let i = self.fixes.partition_point(|f| f.time_unix_ms < t);
+        let i = self.fixes.partition_point(|f| f.time_ms() < t);
         let b = self.fixes.get(i)?;
-        if b.time_unix_ms == t || i == 0 {
+        if b.time_ms() == t || i == 0 {
             return Some(*b);
         }
         let a = self.fixes.get(i - 1)?;
-        let dt = b.time_unix_ms - a.time_unix_ms;
+        let dt = b.time_ms() - a.time_ms();
         if dt > MAX_GAP_MS {
             return None;
         }
@@ -225,7 +225,7 @@ impl Track {
 }
 
 fn merge_same_epoch(into: &mut Position, from: &Position) {
-    into.alt_m = into.alt_m.or(from.alt_m);
+    into.point.alt_m = into.point.alt_m.or(from.point.alt_m);
     into.accuracy_m = into.accuracy_m.or(from.accuracy_m);
     into.speed_mps = into.speed_mps.or(from.speed_mps);
     into.heading_deg = into.heading_deg.or(from.heading_deg);
@@ -239,21 +239,22 @@ fn lerp(a: f64, b: f64, f: f64) -> f64 {
 /// the antimeridian the short way; speed and heading from the receiver when both fixes carry
 /// them, else from the segment itself.
 fn interpolate(a: &Position, b: &Position, t: i64) -> Position {
-    let dt_ms = (b.time_unix_ms - a.time_unix_ms) as f64;
-    let f = (t - a.time_unix_ms) as f64 / dt_ms;
-    let mut dlon = b.lon_deg - a.lon_deg;
+    let (a_pt, b_pt) = (&a.point, &b.point);
+    let dt_ms = (b.time_ms() - a.time_ms()) as f64;
+    let f = (t - a.time_ms()) as f64 / dt_ms;
+    let mut dlon = b_pt.lon_deg - a_pt.lon_deg;
     if dlon > 180.0 {
         dlon -= 360.0;
     } else if dlon < -180.0 {
         dlon += 360.0;
     }
-    let mut lon = a.lon_deg + dlon * f;
+    let mut lon = a_pt.lon_deg + dlon * f;
     if lon > 180.0 {
         lon -= 360.0;
     } else if lon < -180.0 {
         lon += 360.0;
     }
-    let seg_m = distance_m(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg);
+    let seg_m = distance_m(a_pt.lat_deg, a_pt.lon_deg, b_pt.lat_deg, b_pt.lon_deg);
     let speed_mps = match (a.speed_mps, b.speed_mps) {
         (Some(x), Some(y)) => Some(lerp(x, y, f)),
         _ => Some(seg_m / (dt_ms / 1000.0)),
@@ -264,16 +265,23 @@ fn interpolate(a: &Position, b: &Position, t: i64) -> Position {
             Some((x + d * f).rem_euclid(360.0))
         }
         // Below a metre the bearing between two fixes is GPS noise.
-        _ if seg_m > 1.0 => Some(bearing_deg(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)),
+        _ if seg_m > 1.0 => Some(bearing_deg(
+            a_pt.lat_deg,
+            a_pt.lon_deg,
+            b_pt.lat_deg,
+            b_pt.lon_deg,
+        )),
         (x, y) => x.or(y),
     };
     Position {
-        time_unix_ms: t,
-        lat_deg: lerp(a.lat_deg, b.lat_deg, f),
-        lon_deg: lon,
-        alt_m: match (a.alt_m, b.alt_m) {
-            (Some(x), Some(y)) => Some(lerp(x, y, f)),
-            (x, y) => x.or(y),
+        time_unix_ms: Some(t),
+        point: GeoPoint {
+            lat_deg: lerp(a_pt.lat_deg, b_pt.lat_deg, f),
+            lon_deg: lon,
+            alt_m: match (a_pt.alt_m, b_pt.alt_m) {
+                (Some(x), Some(y)) => Some(lerp(x, y, f)),
+                (x, y) => x.or(y),
+            },
         },
         accuracy_m: match (a.accuracy_m, b.accuracy_m) {
             (Some(x), Some(y)) => Some(x.max(y)),
@@ -289,7 +297,7 @@ mod tests {
     use super::*;
 
     fn fix(t: i64, lat: f64, lon: f64) -> Position {
-        Position::new(t, lat, lon)
+        Position::at(t, lat, lon)
     }
 
     #[test]
@@ -297,10 +305,10 @@ mod tests {
         // 0.001 deg of latitude north in 10 s: 111.2 m, 11.12 m/s, heading 0.
         let tr = Track::new("t", vec![fix(10_000, 51.001, 0.0), fix(0, 51.0, 0.0)]).unwrap();
         let p = tr.position_at(2_500).unwrap();
-        assert!((p.lat_deg - 51.00025).abs() < 1e-12);
+        assert!((p.point.lat_deg - 51.00025).abs() < 1e-12);
         assert!((p.speed_mps.unwrap() - 11.1195).abs() < 0.01);
         assert!(p.heading_deg.unwrap().abs() < 1e-6);
-        assert_eq!(tr.position_at(10_000).unwrap().lat_deg, 51.001);
+        assert_eq!(tr.position_at(10_000).unwrap().point.lat_deg, 51.001);
         // Held for 2 s past the ends, nothing beyond.
         assert!(tr.position_at(-2_000).is_some());
         assert!(tr.position_at(-2_001).is_none());
@@ -317,7 +325,11 @@ mod tests {
     fn antimeridian_short_way() {
         let tr = Track::new("t", vec![fix(0, 0.0, 179.999), fix(2_000, 0.0, -179.999)]).unwrap();
         let p = tr.position_at(1_000).unwrap();
-        assert!((p.lon_deg.abs() - 180.0).abs() < 1e-9, "{}", p.lon_deg);
+        assert!(
+            (p.point.lon_deg.abs() - 180.0).abs() < 1e-9,
+            "{}",
+            p.point.lon_deg
+        );
         assert!((p.heading_deg.unwrap() - 90.0).abs() < 0.01);
     }
 

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cellsentry_geo::gpsd::{GpsdClient, Report};
-use cellsentry_geo::{GpsdFeed, GpsdStatus, PositionSource, Track};
+use cellsentry_geo::{Fix, GpsdFeed, GpsdStatus, PositionSource, Track};
 
 fn log_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -72,7 +72,7 @@ fn gpsd_fixes_match_the_log() {
     while Instant::now() < deadline {
         match client.next_report() {
             Ok(Some(Report::Fix(p))) => {
-                got.insert(p.time_unix_ms, p);
+                got.insert(p.time_ms(), p);
             }
             Ok(Some(_)) => {}
             Ok(None) => break, // gpsfake finished the log and stopped gpsd
@@ -93,18 +93,21 @@ fn gpsd_fixes_match_the_log() {
     // gpsfake starts feeding as soon as gpsd opens its pty, so a few first epochs may pass
     // before our watch starts; the rest must all be there.
     assert!(got.len() >= 120, "gpsd reported only {} epochs", got.len());
-    let by_time: BTreeMap<i64, _> = ours.fixes().iter().map(|f| (f.time_unix_ms, *f)).collect();
+    let by_time: BTreeMap<i64, _> = ours.fixes().iter().map(|f| (f.time_ms(), *f)).collect();
     for (t, g) in &got {
         let o = by_time
             .get(t)
             .unwrap_or_else(|| panic!("gpsd fix at {t} is not an epoch of the log"));
         assert!(
-            (g.lat_deg - o.lat_deg).abs() < 1e-8,
+            (g.point.lat_deg - o.point.lat_deg).abs() < 1e-8,
             "lat at {t}: {} vs {}",
-            g.lat_deg,
-            o.lat_deg
+            g.point.lat_deg,
+            o.point.lat_deg
         );
-        assert!((g.lon_deg - o.lon_deg).abs() < 1e-8, "lon at {t}");
+        assert!(
+            (g.point.lon_deg - o.point.lon_deg).abs() < 1e-8,
+            "lon at {t}"
+        );
         let (gs, os) = (g.speed_mps.unwrap(), o.speed_mps.unwrap());
         assert!((gs - os).abs() < 2e-3, "speed at {t}: {gs} vs {os}");
         match (g.heading_deg, o.heading_deg) {
@@ -114,7 +117,7 @@ fn gpsd_fixes_match_the_log() {
             (a, b) => panic!("heading at {t}: gpsd {a:?}, ours {b:?}"),
         }
         assert!(
-            (g.alt_m.unwrap() - o.alt_m.unwrap()).abs() < 1e-6,
+            (g.point.alt_m.unwrap() - o.point.alt_m.unwrap()).abs() < 1e-6,
             "altitude at {t}"
         );
     }
@@ -143,12 +146,15 @@ fn feed_answers_positions_while_driving() {
     };
     // Half-way between two consecutive fixes the position is their midpoint.
     let ours = Track::load(log_path()).unwrap();
-    let t = latest.time_unix_ms - 1_500;
+    let t = latest.time_ms() - 1_500;
     let p = feed
         .position_at(t)
         .expect("position 1.5 s before the latest fix");
     let q = ours.position_at(t).unwrap();
-    assert!((p.lat_deg - q.lat_deg).abs() < 1e-8 && (p.lon_deg - q.lon_deg).abs() < 1e-8);
+    assert!(
+        (p.point.lat_deg - q.point.lat_deg).abs() < 1e-8
+            && (p.point.lon_deg - q.point.lon_deg).abs() < 1e-8
+    );
     assert!(p.speed_mps.is_some());
     feed.stop();
 }

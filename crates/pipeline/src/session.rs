@@ -549,8 +549,8 @@ impl<'a> Session<'a> {
                         .positions
                         .and_then(|src| src.position_at(m.detect.time_unix_ms))
                     {
-                        m.detect.lat_deg = Some(p.lat_deg);
-                        m.detect.lon_deg = Some(p.lon_deg);
+                        m.detect.lat_deg = Some(p.point.lat_deg);
+                        m.detect.lon_deg = Some(p.point.lon_deg);
                     }
                     let time_s = (m.detect.time_unix_ms - base) as f64 / 1000.0;
                     let key = m.detect.key();

@@ -92,7 +92,7 @@ fn sim_track(args: &LiveArgs) -> Result<Option<(Track, i64)>> {
             return Ok(None);
         }
     };
-    let Some(start_ms) = start.or(track.fixes().first().map(|f| f.time_unix_ms)) else {
+    let Some(start_ms) = start.or(track.start_unix_ms()) else {
         return Ok(None);
     };
     if let Some(s) = &args.sim {
