@@ -517,10 +517,11 @@ pub struct LocateArgs {
     /// SQLite database written by replay/monitor.
     #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
     pub db: PathBuf,
-    /// Only these cells (the cell id the report lists); default every cell with enough
-    /// positioned measurements.
-    #[arg(long, value_name = "ID")]
-    pub cell: Vec<i64>,
+    /// Only these cells: the cell id the report lists, or a description as `monitor --hunt`
+    /// takes it (a label, arfcn=62, ci=40961, plmn=234-15...); default every cell with
+    /// enough positioned measurements.
+    #[arg(long, value_name = "ID|CELL")]
+    pub cell: Vec<String>,
     /// Only this run's measurements (default: every run, combining drives and fixed sensors).
     #[arg(long)]
     pub run: Option<i64>,

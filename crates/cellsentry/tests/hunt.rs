@@ -190,7 +190,16 @@ fn hunt_converges_on_the_transmitter_of_a_simulated_drive() {
 
     // The same run kept everything in the database, and `locate` on it agrees with the
     // hunt's last estimate (same readings, same fit).
-    let out = run(&["locate", "--db", db.to_str().unwrap(), "--json"]);
+    // `--cell` takes the label the hunt printed.
+    let label = last["cell"].as_str().unwrap();
+    let out = run(&[
+        "locate",
+        "--db",
+        db.to_str().unwrap(),
+        "--json",
+        "--cell",
+        label,
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
     let located = &v["cells"][0]["estimate"];
@@ -201,6 +210,13 @@ fn hunt_converges_on_the_transmitter_of_a_simulated_drive() {
         e["lon_deg"].as_f64().unwrap(),
     );
     assert!(gap < 1.0, "locate {located} vs hunt {e}");
+    let out = run(&["locate", "--db", db.to_str().unwrap(), "--cell", "arfcn=63"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("no such cell"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Without `--hunt` the display follows the most suspicious cell once it is suspicious; in

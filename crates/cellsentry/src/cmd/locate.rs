@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::cli::LocateArgs;
 use crate::cmd::report::cell_label;
 use crate::exit::{self, BadInput};
+use crate::hunt::CellSelector;
 use crate::map;
 use crate::output::Table;
 
@@ -73,21 +74,55 @@ pub fn locate_cell(cell_id: i64, label: String, obs: &[ObservationRow]) -> CellL
     }
 }
 
+/// A `--cell` argument: the store's cell id, or a description of the cell.
+enum Wanted {
+    Id(i64),
+    Like(CellSelector, String),
+}
+
 /// Every asked-for cell (all cells with positioned measurements when `cells` is empty).
-pub fn locate_cells(store: &Store, run: Option<RunId>, cells: &[i64]) -> Result<Vec<CellLocation>> {
-    let mut out = Vec::new();
-    for id in cells {
-        if store.cell(CellId(*id))?.is_none() {
-            return Err(BadInput(format!("no cell {id} in this database")).into());
+pub fn locate_cells(
+    store: &Store,
+    run: Option<RunId>,
+    cells: &[String],
+) -> Result<Vec<CellLocation>> {
+    let mut wanted = Vec::new();
+    for c in cells {
+        wanted.push(match c.trim().parse::<i64>() {
+            Ok(id) => {
+                if store.cell(CellId(id))?.is_none() {
+                    return Err(BadInput(format!("no cell {id} in this database")).into());
+                }
+                Wanted::Id(id)
+            }
+            Err(_) => Wanted::Like(
+                CellSelector::parse(c).map_err(|e| BadInput(e.replacen("--hunt", "--cell", 1)))?,
+                c.clone(),
+            ),
+        });
+    }
+    let all = store.cells(run)?;
+    for w in &wanted {
+        if let Wanted::Like(sel, text) = w {
+            if !all.iter().any(|c| sel.matches(&c.key)) {
+                return Err(
+                    BadInput(format!("--cell {text:?}: no such cell in this database")).into(),
+                );
+            }
         }
     }
-    for cell in store.cells(run)? {
-        if !cells.is_empty() && !cells.contains(&cell.id.0) {
+    let mut out = Vec::new();
+    for cell in all {
+        let asked = wanted.iter().any(|w| match w {
+            Wanted::Id(id) => *id == cell.id.0,
+            Wanted::Like(sel, _) => sel.matches(&cell.key),
+        });
+        if !wanted.is_empty() && !asked {
             continue;
         }
         let obs = store.observations_for_cell(cell.id, run)?;
         let loc = locate_cell(cell.id.0, cell_label(&cell.key), &obs);
-        if loc.rows.is_empty() && cells.is_empty() {
+        if loc.rows.is_empty() && wanted.is_empty() {
             continue;
         }
         out.push(loc);
