@@ -13,8 +13,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 SECONDS_SIGNAL="${1:-20}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -q -p cellsentry --manifest-path "$root/Cargo.toml"
-BIN="$CARGO_TARGET_DIR/release/cellsentry"
+if [ -z "${CELLSENTRY_BIN:-}" ]; then
+  cargo build --release -q -p cellsentry --manifest-path "$root/Cargo.toml"
+fi
+BIN="${CELLSENTRY_BIN:-$CARGO_TARGET_DIR/release/cellsentry}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -43,7 +45,7 @@ band["cells"] = cells
 json.dump(band, open(f"{work}/band.json", "w"))
 PY
 
-printf '| scene | rate | threads | signal s | wall s | real-time factor | peak RSS MB |\n|---|---|---|---|---|---|---|\n'
+printf '| scene | rate | threads | signal s | wall s | real-time factor | CPU s (user+sys) | peak RSS MB |\n|---|---|---|---|---|---|---|---|\n'
 for scene in mixed band; do
   "$BIN" synth "$WORK/$scene.json" -o "$WORK/$scene.sigmf-meta" >/dev/null
   rate=$(python3 -c "import json;print(json.load(open('$WORK/$scene.json'))['sample_rate_hz']/1e6)")
@@ -51,14 +53,15 @@ for scene in mixed band; do
     env_threads=""
     [ "$threads" = 1 ] && env_threads="CELLSENTRY_THREADS=1"
     rm -f "$WORK/$scene.sqlite"
-    env $env_threads /usr/bin/time -f "%e %M" -o "$WORK/time" \
+    env $env_threads /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" \
       "$BIN" replay "$WORK/$scene.sigmf-meta" --db "$WORK/$scene.sqlite" --json -q \
       > "$WORK/$scene.$threads.json"
-    read -r wall rss_kb < "$WORK/time"
-    python3 - "$SECONDS_SIGNAL" "$wall" "$rss_kb" "$scene" "$rate" "$threads" <<'PY'
+    read -r wall rss_kb user_s sys_s < "$WORK/time"
+    python3 - "$SECONDS_SIGNAL" "$wall" "$rss_kb" "$user_s" "$sys_s" "$scene" "$rate" "$threads" <<'PY'
 import sys
-secs, wall, rss, scene, rate, threads = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
-print(f"| {scene} | {rate} Msps | {threads} | {secs:.0f} | {wall:.2f} | {secs / wall:.2f}x | {rss / 1024:.0f} |")
+secs, wall, rss, user, sys_s = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+scene, rate, threads = sys.argv[6:]
+print(f"| {scene} | {rate} Msps | {threads} | {secs:.0f} | {wall:.2f} | {secs / wall:.2f}x | {user + sys_s:.1f} | {rss / 1024:.0f} |")
 PY
   done
   python3 - "$WORK/$scene.1.json" "$WORK/$scene.all.json" <<'PY'

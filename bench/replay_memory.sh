@@ -13,8 +13,10 @@ root="$(cd "$here/.." && pwd)"
 COPIES="${1:-1000}"
 WORK="${2:-$(mktemp -d)}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -q -p cellsentry --manifest-path "$root/Cargo.toml"
-BIN="$CARGO_TARGET_DIR/release/cellsentry"
+if [ -z "${CELLSENTRY_BIN:-}" ]; then
+  cargo build --release -q -p cellsentry --manifest-path "$root/Cargo.toml"
+fi
+BIN="${CELLSENTRY_BIN:-$CARGO_TARGET_DIR/release/cellsentry}"
 SRC="$root/captures/osmocom/osmocom_blaster_234-15_gsm900_arfcn62.cs16"
 BIG="$WORK/big_947.4M_1.08333333Msps.cs16"
 if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" -ne $(( $(stat -c %s "$SRC") * COPIES )) ]; then

@@ -5,13 +5,17 @@
 use std::path::Path;
 
 use anyhow::Result;
-use cellsentry_capture::{describe_recording, SourceInfo};
+use cellsentry_capture::{describe_recording, RecordingEvidence, SourceInfo};
 use cellsentry_store::{NewRecording, RunId, Store};
 
-/// Hashes the recording at `path` (read with `info`) and stores it for `run`. (The session
-/// stores the command line and the ids and versions of the rules in the run's settings.)
-pub fn record(store: &mut Store, run: RunId, path: &Path, info: &SourceInfo) -> Result<()> {
-    let ev = describe_recording(path, info)?;
+/// Hashes the recording at `path` (read with `info`): a pass of its own over the file.
+pub fn describe(path: &Path, info: &SourceInfo) -> Result<RecordingEvidence> {
+    Ok(describe_recording(path, info)?)
+}
+
+/// Stores the recording's evidence for `run`. (The session stores the command line and the ids
+/// and versions of the rules in the run's settings.)
+pub fn store_evidence(store: &mut Store, run: RunId, ev: RecordingEvidence) -> Result<()> {
     store.add_recording(&NewRecording {
         run_id: run,
         path: ev.data_path.display().to_string(),

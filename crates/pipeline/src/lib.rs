@@ -37,6 +37,7 @@ pub use result::{
 };
 pub use scan::scan_steps;
 pub use session::{
-    now_unix_ms, AlertRecord, FrameSink, Session, SessionEvent, SessionOptions, SessionOutcome,
+    block_samples_for_rate, now_unix_ms, AlertRecord, FrameSink, Session, SessionEvent,
+    SessionOptions, SessionOutcome,
 };
 pub use spectrum::{measure as measure_spectrum, SpectrumSummary};

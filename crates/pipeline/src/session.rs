@@ -93,6 +93,18 @@ impl Default for SessionOptions {
     }
 }
 
+/// Signal per block handed from the reader to the receivers. Every block costs a few thread
+/// hand-overs (reader, session, one per receiver), and on a loaded machine each waits for a
+/// core: 1 ms blocks at 15.36 Msps spent two thirds of a replay's wall clock waiting.
+const BLOCK_S: f64 = 0.004;
+
+/// Samples per block at `rate_sps`: about [`BLOCK_S`] of signal, a power of two between 16 Ki
+/// and 64 Ki samples (the output does not depend on it; the hand-over cost does).
+pub fn block_samples_for_rate(rate_sps: f64) -> usize {
+    let wanted = (BLOCK_S * rate_sps.max(0.0)) as usize;
+    wanted.next_power_of_two().clamp(1 << 14, 1 << 16)
+}
+
 /// A live queue holds this much signal, so that a pause of the decoding thread (a store
 /// checkpoint waiting on a busy disk, a burst of new cells) is absorbed rather than dropped.
 const LIVE_QUEUE_S: f64 = 1.0;
@@ -958,5 +970,14 @@ mod tests {
         assert_eq!(live_queue_blocks(20e6, 1 << 14, 16), 512);
         // Never fewer than asked for.
         assert_eq!(live_queue_blocks(1e3, 1 << 14, 16), 16);
+    }
+
+    #[test]
+    fn blocks_are_about_4_ms() {
+        use super::block_samples_for_rate;
+        assert_eq!(block_samples_for_rate(1_083_333.0), 1 << 14);
+        assert_eq!(block_samples_for_rate(15.36e6), 1 << 16);
+        assert_eq!(block_samples_for_rate(20e6), 1 << 16);
+        assert_eq!(block_samples_for_rate(0.0), 1 << 14);
     }
 }

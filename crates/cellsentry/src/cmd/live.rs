@@ -166,6 +166,7 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         }),
         steps: steps.clone(),
         dwell_s: DWELL_S,
+        block_samples: cellsentry_pipeline::block_samples_for_rate(info.sample_rate_hz),
         threads: super::all_cores(),
         ..SessionOptions::default()
     };

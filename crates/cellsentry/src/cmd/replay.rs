@@ -25,8 +25,6 @@ use crate::signals;
 
 /// FFT size of the spectrum every replay records.
 const REPLAY_FFT: usize = 2048;
-/// Samples per block handed from the reader thread (about 10 ms at 4 sps GSM).
-const BLOCK_SAMPLES: usize = 1 << 14;
 
 fn print_table(outcome: &SessionOutcome, dbm_offset_db: Option<f64>) {
     let result = &outcome.result;
@@ -293,7 +291,7 @@ fn replay_file(
     path: &std::path::Path,
     args: &ReplayArgs,
     engine: &mut cellsentry_detect::Engine,
-    store: Option<&mut Store>,
+    mut store: Option<&mut Store>,
     pcap: Option<&mut GsmtapPcap>,
     run_positions: &positions::RunPositions,
     progress: bool,
@@ -318,7 +316,7 @@ fn replay_file(
     let opts = SessionOptions {
         kind: RunKind::Replay,
         fft_size: REPLAY_FFT,
-        block_samples: BLOCK_SAMPLES,
+        block_samples: cellsentry_pipeline::block_samples_for_rate(info.sample_rate_hz),
         dbm_offset_db: args.store.dbm_offset,
         keep_observations: args.detect.survey_out.is_some(),
         settings: json!({
@@ -336,13 +334,16 @@ fn replay_file(
         threads: super::all_cores(),
         ..SessionOptions::default()
     };
-    let mut session =
-        Session::new(&info, opts, engine, store)?.with_positions(sensor_positions.as_deref());
-    // Chain of custody (issue #13): the recording's hashes and the command line, stored before
-    // decoding starts so an interrupted run keeps them too.
-    if let (Some(run), Some(store)) = (session.run_id(), session.store_mut()) {
-        crate::custody::record(store, run, path, &info)?;
-    }
+    let mut session = Session::new(&info, opts, engine, store.as_deref_mut())?
+        .with_positions(sensor_positions.as_deref());
+    // Chain of custody (issue #13): the recording's hashes, taken on a thread of their own
+    // while the recording is decoded (a serial pass cost a tenth of a replay's wall clock) and
+    // stored when the run ends, however it ends (an interrupted run keeps them too).
+    let run_id = session.run_id();
+    let custody = run_id.map(|_| {
+        let (path, info) = (path.to_path_buf(), info.clone());
+        std::thread::spawn(move || crate::custody::describe(&path, &info))
+    });
     if let Some(p) = pcap {
         session = session.with_frames(p);
     }
@@ -364,8 +365,20 @@ fn replay_file(
         if let SessionEvent::Progress { samples, .. } = ev {
             bar.set_position(*samples);
         }
-    })?;
+    });
     bar.finish_and_clear();
+    if let (Some(run), Some(store), Some(hashing)) = (run_id, store, custody) {
+        let stored = hashing
+            .join()
+            .map_err(|_| anyhow::anyhow!("hashing the recording failed"))
+            .and_then(|ev| ev)
+            .and_then(|ev| crate::custody::store_evidence(store, run, ev));
+        // A session that failed (its store, say) reports its own error, not this one's.
+        if outcome.is_ok() {
+            stored?;
+        }
+    }
+    let outcome = outcome?;
     Ok((outcome, sensor_positions.as_ref().map(|p| p.describe())))
 }
 
