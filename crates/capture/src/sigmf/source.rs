@@ -194,12 +194,26 @@ impl SigmfSource {
                 freq_hz = f;
             }
             if let Some(g) = c.global_index {
-                index_offset = g.checked_sub(c.sample_start).ok_or_else(|| {
+                let offset = g.checked_sub(c.sample_start).ok_or_else(|| {
                     CaptureError::Metadata(format!(
                         "{meta_name}: capture segment {i} has core:global_index {g} below its core:sample_start {}",
                         c.sample_start
                     ))
                 })?;
+                // The stream index only grows (a gap is samples dropped, never taken back):
+                // first_sample / rate is the replay's clock and must not run backwards.
+                if offset < index_offset {
+                    return Err(CaptureError::Metadata(format!(
+                        "{meta_name}: capture segment {i} has core:global_index {g}, behind the stream index the previous segment reached ({}): the global index must only grow",
+                        c.sample_start + index_offset
+                    )));
+                }
+                if offset.checked_add(total).is_none() {
+                    return Err(CaptureError::Metadata(format!(
+                        "{meta_name}: capture segment {i} has core:global_index {g}, too large for a sample index"
+                    )));
+                }
+                index_offset = offset;
             }
             segments.push(Segment {
                 start: c.sample_start,
