@@ -153,6 +153,10 @@ pub struct RecordArgs {
     /// Free-text description stored in the metadata (who, where, why).
     #[arg(long)]
     pub description: Option<String>,
+    /// Sensor identity stored in the metadata (`cellsentry:sensor_id`): a report's chain of
+    /// custody and an export name it as the recording's sensor.
+    #[arg(long, value_name = "ID")]
+    pub sensor_id: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -175,6 +175,8 @@ fn record_through_libsoapysdr_is_byte_identical_to_the_recording() {
         "1083333.33",
         "--seconds",
         "1.5",
+        "--sensor-id",
+        "van-3",
         "-o",
         meta.to_str().unwrap(),
     ]);
@@ -182,6 +184,16 @@ fn record_through_libsoapysdr_is_byte_identical_to_the_recording() {
     assert!(stdout(&out).contains(", 0 dropped,"), "{}", stdout(&out));
     let m: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
     assert_eq!(m["global"]["core:datatype"], "ci16_le");
+    // The sensor's identity travels with the recording into any report's chain of custody.
+    assert_eq!(m["global"]["cellsentry:sensor_id"], "van-3");
+    let ev = cellsentry_capture::describe_recording(
+        &meta,
+        cellsentry_capture::open_source(&meta, &Default::default())
+            .unwrap()
+            .info(),
+    )
+    .unwrap();
+    assert_eq!(ev.sensor_id.as_deref(), Some("van-3"));
     assert_eq!(
         m["global"]["core:hw"]
             .as_str()

@@ -29,6 +29,11 @@ pub fn run(args: &RecordArgs) -> Result<i32> {
     if let Some(d) = &args.description {
         config.description = Some(d.clone());
     }
+    if let Some(id) = &args.sensor_id {
+        config
+            .extra_global
+            .insert("cellsentry:sensor_id".into(), id.clone().into());
+    }
     if info.start_unix_ns.is_none() {
         config.start_unix_ns = Some(cellsentry_capture::timefmt::now_unix_ns());
     }
