@@ -151,6 +151,12 @@ pub fn timeline_png(path: &Path, title: &str, series: &[Series]) -> Result<()> {
                 .draw_series(LineSeries::new(s.points.iter().copied(), color))?
                 .label(s.label.clone())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
+            // A dot per reading: a cell seen once (a one-point line draws nothing) still shows.
+            chart.draw_series(
+                s.points
+                    .iter()
+                    .map(|&(t, p)| Circle::new((t, p), 3, color.filled())),
+            )?;
         }
         chart
             .configure_series_labels()
@@ -169,6 +175,40 @@ pub fn timeline_png(path: &Path, title: &str, series: &[Series]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pixels of `rgb` in the PNG at `path` (8-bit RGB or RGBA).
+    fn count_colour(path: &Path, rgb: [u8; 3]) -> usize {
+        let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let step = info.color_type.samples();
+        buf[..info.buffer_size()]
+            .chunks(step)
+            .filter(|px| px[..3] == rgb)
+            .count()
+    }
+
+    #[test]
+    fn a_cell_seen_once_is_drawn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.png");
+        let series = [
+            Series {
+                label: "seen often".into(),
+                points: vec![(0.0, -40.0), (5.0, -42.0), (10.0, -41.0)],
+            },
+            Series {
+                label: "seen once".into(),
+                points: vec![(4.0, -20.0)],
+            },
+        ];
+        timeline_png(&path, "test", &series).unwrap();
+        let c = Palette99::pick(1).to_rgba();
+        // The dot (radius 3) is drawn in the plot, besides the legend's short line.
+        let legend_only = 20;
+        assert!(count_colour(&path, [c.0, c.1, c.2]) > legend_only + 15);
+    }
 
     #[test]
     fn spectrum_png_is_a_png() {
