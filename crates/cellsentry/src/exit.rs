@@ -9,7 +9,7 @@
 //! | 4 | radio/device error: no SoapySDR support, no such device, stream failure |
 //! | 5 | database error |
 //! | 10 | `--fail-on LEVEL` was given and a cell reached that level |
-//! | 130 | interrupted (SIGINT/SIGTERM): the run is kept, marked `interrupted` |
+//! | 130 | interrupted (SIGINT/SIGTERM): the run is kept, marked `interrupted`; a sync stops between batches |
 
 use cellsentry_capture::CaptureError;
 

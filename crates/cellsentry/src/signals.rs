@@ -1,6 +1,6 @@
 //! SIGINT and SIGTERM end a run cleanly: the session stops reading, finishes its receivers,
-//! commits what it decoded and marks the run `interrupted`. A second SIGINT exits at once
-//! (code 130), for a user who really wants out.
+//! commits what it decoded and marks the run `interrupted`; a sync stops between batches. A
+//! second signal exits at once (code 130), for a user who really wants out.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
@@ -10,6 +10,12 @@ static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 /// The flag the signals set.
 pub fn stop_flag() -> &'static AtomicBool {
     STOP.get_or_init(|| Arc::new(AtomicBool::new(false)))
+}
+
+/// The same flag, shared (for libraries that take an `Arc`).
+pub fn stop_handle() -> Arc<AtomicBool> {
+    STOP.get_or_init(|| Arc::new(AtomicBool::new(false)))
+        .clone()
 }
 
 /// Installs the handlers (once; later calls do nothing).

@@ -500,3 +500,111 @@ fn bad_credentials_unreachable_server_and_missing_settings_fail_cleanly() {
     );
     assert_one_line_exit(&out, 3, "Wr0ngPassw0rd");
 }
+
+/// Starts a sync of `db` (batches of 5000 rows) and sends it `signal` once the central
+/// database holds more than `after` of its observations; returns its exit code, its stderr and
+/// the central count after it ended.
+fn interrupt_sync(
+    cluster: &Cluster,
+    db: &Path,
+    signal: &str,
+    after: i64,
+) -> (Option<i32>, String, i64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cellsentry"))
+        .args(["sync", "--db", db.to_str().unwrap(), "--batch-rows", "5000"])
+        .env("CELLSENTRY_PG_URL", cluster.url())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let c = cluster
+            .psql(
+                "fleet",
+                "SELECT CASE WHEN to_regclass('cellsentry.observations') IS NULL THEN 0
+                        ELSE (SELECT count(*) FROM cellsentry.observations) END",
+            )
+            .ok()
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(0);
+        if c > after {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the sync ended first");
+        assert!(
+            Instant::now() < deadline,
+            "the sync never committed a batch"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ok = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let out = child.wait_with_output().unwrap();
+    let count = central_count(cluster, "SELECT count(*) FROM cellsentry.observations");
+    (out.status.code(), text(&out.stderr), count)
+}
+
+#[test]
+fn a_sync_stopped_by_sigint_or_sigterm_ends_between_batches_and_resumes_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = match Cluster::start(dir.path()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("skipped: no PostgreSQL cluster could be started here: {e}");
+            return;
+        }
+    };
+    let db = dir.path().join("big.sqlite");
+    let n = 300_000;
+    big_sensor(&db, n);
+    let mut before = 0;
+    for signal in ["INT", "TERM"] {
+        let (code, err, count) = interrupt_sync(&cluster, &db, signal, before);
+        // One clear line, the interrupted exit code, whole batches only.
+        assert_eq!(code, Some(130), "{signal}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("cellsentry: interrupted: sync stopped between batches"),
+            "{err}"
+        );
+        assert!(!err.contains(&cluster.password));
+        assert!(count > before && count < n as i64, "{signal}: {count}");
+        assert_eq!(count % 5000, 0, "{signal}: a batch was half written");
+        assert_eq!(
+            central_count(
+                &cluster,
+                "SELECT coalesce(max(last_sensor_id), 0) FROM cellsentry.sync_state WHERE table_name = 'observations'"
+            ),
+            count
+        );
+        before = count;
+    }
+    // The next sync sends exactly the rest.
+    let out = cellsentry(
+        &["sync", "--db", db.to_str().unwrap(), "--json"],
+        &[("CELLSENTRY_PG_URL", &cluster.url())],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(r["interrupted"], json!(false));
+    assert_eq!(
+        r["tables"]["observations"]["sent"],
+        json!(n as i64 - before)
+    );
+    assert_eq!(
+        central_count(
+            &cluster,
+            "SELECT count(DISTINCT sensor_observation_id) FROM cellsentry.observations"
+        ),
+        n as i64
+    );
+    assert_eq!(
+        central_count(&cluster, "SELECT count(*) FROM cellsentry.observations"),
+        n as i64
+    );
+}

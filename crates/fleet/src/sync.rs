@@ -17,10 +17,16 @@
 //! A lost connection (server restart, network drop) is retried on a fresh connection until
 //! `retry_for` runs out; the first connection is not retried, so a wrong password or an
 //! unreachable server fails at once with one line.
+//!
+//! A stop flag (`SyncOptions::stop`, set by SIGINT/SIGTERM in the CLI) is looked at between
+//! transactions only: the batch in flight commits, nothing after it starts, and the report
+//! says `interrupted`. The next sync resumes after that batch.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cellsentry_store::{SensorIdentity, Store, StoreOptions};
@@ -53,6 +59,9 @@ pub struct SyncOptions {
     pub organisation: Option<String>,
     /// Set the sensor's country (remembered; ISO 3166 alpha-2 or the profile name `uk`).
     pub country: Option<String>,
+    /// When set, the sync stops before its next transaction (the one in flight commits) and
+    /// its report says `interrupted`.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for SyncOptions {
@@ -65,7 +74,16 @@ impl Default for SyncOptions {
             name: None,
             organisation: None,
             country: None,
+            stop: None,
         }
+    }
+}
+
+impl SyncOptions {
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
     }
 }
 
@@ -96,6 +114,9 @@ pub struct SyncReport {
     pub reconnects: u32,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// The stop flag ended the sync early: every batch sent was committed whole, the rest
+    /// is left for the next sync.
+    pub interrupted: bool,
 }
 
 impl SyncReport {
@@ -535,6 +556,7 @@ pub fn sync(
         tables: BTreeMap::new(),
         reconnects: 0,
         seconds: 0.0,
+        interrupted: false,
     };
     for (spec, rows) in &snapshot.small {
         report
@@ -562,9 +584,15 @@ pub fn sync(
             &mut connected_once,
             progress,
         ) {
-            Ok(()) => break,
+            Ok(finished) => {
+                report.interrupted = !finished;
+                break;
+            }
             Err(e)
-                if connected_once && e.is_transient() && started.elapsed() < options.retry_for =>
+                if connected_once
+                    && e.is_transient()
+                    && started.elapsed() < options.retry_for
+                    && !options.stopped() =>
             {
                 failures += 1;
                 report.reconnects += 1;
@@ -579,6 +607,7 @@ pub fn sync(
     Ok(report)
 }
 
+/// One connection's worth of the sync; `Ok(false)` when the stop flag ended it early.
 fn attempt(
     db: &Path,
     target: &Target,
@@ -587,7 +616,7 @@ fn attempt(
     report: &mut SyncReport,
     connected_once: &mut bool,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<(), FleetError> {
+) -> Result<bool, FleetError> {
     let mut client = target.connect()?;
     *connected_once = true;
     schema::ensure_current(&mut client)?;
@@ -622,6 +651,9 @@ fn attempt(
         let stored = state.get(spec.name).and_then(|s| s.2.as_deref());
         if !options.full && stored == Some(d.as_str()) {
             continue;
+        }
+        if options.stopped() {
+            return Ok(false);
         }
         let mut tx = client.transaction()?;
         copy_rows(&mut tx, spec, rows)?;
@@ -667,6 +699,11 @@ fn attempt(
             });
             let batches = spawn_reader(db.to_path_buf(), spec, after, max, options.batch_rows);
             for rows in batches {
+                // Between batches: what was sent is committed; dropping `batches` ends the
+                // reader thread.
+                if options.stopped() {
+                    return Ok(false);
+                }
                 let rows = rows?;
                 let Some(last) = rows.last().and_then(|r| r[0].as_i64()) else {
                     break;
@@ -706,5 +743,5 @@ fn attempt(
             .or_default()
             .central_rows = Some(central as u64);
     }
-    Ok(())
+    Ok(true)
 }

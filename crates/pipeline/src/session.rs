@@ -226,6 +226,11 @@ pub struct Session<'a> {
     run: Option<RunId>,
     info: SourceInfo,
     base_unix_ms: i64,
+    /// The run's wall-clock start, and the monotonic clock then: its end is the start plus
+    /// the time elapsed, so a system clock stepped back mid-run cannot put the end before
+    /// the start or before the evidence.
+    started_unix_ms: i64,
+    started_at: Instant,
     receivers: ReceiverPool,
     statuses: Vec<ReceiverStatus>,
     cells: HashMap<CellRef, SessionCell>,
@@ -272,6 +277,8 @@ impl<'a> Session<'a> {
             run: None,
             info: info.clone(),
             base_unix_ms,
+            started_unix_ms: started,
+            started_at: Instant::now(),
             receivers: ReceiverPool::Inline(Vec::new()),
             statuses: Vec::new(),
             cells: HashMap::new(),
@@ -423,8 +430,9 @@ impl<'a> Session<'a> {
             // A store that failed mid-run (disk full, I/O error) may still take the status
             // update, which needs no new page: what was committed stays, marked as failed.
             // If even that fails the run stays `running`, which is what it truly is.
+            let ended = self.end_unix_ms();
             if let Some(store) = self.store.as_deref_mut() {
-                let _ = store.finish_run(run, RunStatus::Failed, now_unix_ms());
+                let _ = store.finish_run(run, RunStatus::Failed, ended);
             }
         }
         outcome
@@ -680,6 +688,20 @@ impl<'a> Session<'a> {
         self.pending.alerts.push((cell, alert, latency_s));
     }
 
+    /// The run's end: its start plus the monotonic time elapsed (not the system clock, which
+    /// may have been stepped). Evidence times of an untimed source are the start plus signal
+    /// time; a radio's clock may run a little ahead of the host's, so the end is never before
+    /// the last of them.
+    fn end_unix_ms(&self) -> i64 {
+        let elapsed_ms = i64::try_from(self.started_at.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let end = self.started_unix_ms.saturating_add(elapsed_ms);
+        if self.base_unix_ms == self.started_unix_ms {
+            end.max(self.base_unix_ms + (self.signal_s * 1000.0).ceil() as i64)
+        } else {
+            end
+        }
+    }
+
     /// Writes everything pending in one transaction.
     fn commit(&mut self) -> Result<(), PipelineError> {
         self.last_commit_s = self.signal_s;
@@ -865,7 +887,10 @@ impl<'a> Session<'a> {
                 }
                 Ok(())
             })?;
-            store.finish_run(run, status, now_unix_ms())?;
+            let ended = self.end_unix_ms();
+            if let Some(store) = self.store.as_deref_mut() {
+                store.finish_run(run, status, ended)?;
+            }
         }
         let verdict_index = self
             .cells

@@ -327,6 +327,14 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         return Err(anyhow::Error::from(err));
     }
     if outcome.status == RunStatus::Interrupted {
+        // The same line as replay's: what was kept, so the user knows the stop was clean.
+        eprintln!(
+            "cellsentry: interrupted: {} kept with everything decoded so far ({:.1} s of signal)",
+            outcome
+                .run_id
+                .map_or_else(|| "the run".to_string(), |r| format!("run {r}")),
+            outcome.result.seconds
+        );
         return Ok(exit::INTERRUPTED);
     }
     Ok(if alerted { exit::DETECTION } else { exit::OK })

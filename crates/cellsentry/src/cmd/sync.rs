@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::cli::{CentralOpts, SyncArgs};
 use crate::exit::{self, BadInput};
 use crate::output::Table;
+use crate::signals;
 
 /// The central database named by `--to`/`--to-file`, else `$CELLSENTRY_PG_URL`.
 pub fn central_target(opts: &CentralOpts) -> Result<Target> {
@@ -34,7 +35,10 @@ pub fn run(args: &SyncArgs) -> Result<i32> {
         name: args.name.clone(),
         organisation: args.organisation.clone(),
         country: args.country.clone(),
+        // SIGINT/SIGTERM: stop between batches (the one in flight commits).
+        stop: Some(signals::stop_handle()),
     };
+    signals::install();
     let show = !args.quiet && !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let bar = show.then(|| {
         let b = ProgressBar::new(0);
@@ -59,9 +63,20 @@ pub fn run(args: &SyncArgs) -> Result<i32> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    let interrupted = || {
+        eprintln!(
+            "cellsentry: interrupted: sync stopped between batches, {} row(s) sent and committed whole; run sync again to send the rest",
+            report.sent()
+        );
+        exit::INTERRUPTED
+    };
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
-        return Ok(exit::OK);
+        return Ok(if report.interrupted {
+            interrupted()
+        } else {
+            exit::OK
+        });
     }
     let name = report.sensor.name.as_deref().unwrap_or("(unnamed)");
     println!(
@@ -86,6 +101,9 @@ pub fn run(args: &SyncArgs) -> Result<i32> {
         ]);
     }
     print!("{}", t.render());
+    if report.interrupted {
+        return Ok(interrupted());
+    }
     if report.sent() == 0 {
         println!("nothing new: the central database already had everything");
     }
