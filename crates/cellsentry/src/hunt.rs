@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use cellsentry_geo::position::{bearing_deg, distance_m};
-use cellsentry_locate::{locate, Estimate, LocateConfig, Measurement};
+use cellsentry_locate::{locate, Estimate, GeoPoint, LocateConfig, Measurement};
 use cellsentry_model::{CellKey, Plmn, Rat, VerdictLevel};
 use cellsentry_pipeline::SessionEvent;
 use serde::Serialize;
@@ -184,13 +184,6 @@ struct Request {
     last: bool,
 }
 
-/// Where the sensor is.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct SensorAt {
-    pub lat_deg: f64,
-    pub lon_deg: f64,
-}
-
 /// One refresh of the hunt display (a JSON line with `"event": "hunt"`).
 #[derive(Debug, Clone, Serialize)]
 pub struct HuntUpdate {
@@ -217,7 +210,7 @@ pub struct HuntUpdate {
     pub reason: Option<String>,
     /// The sensor's latest position, and the estimate's distance and bearing from it
     /// (degrees clockwise from true north).
-    pub sensor: Option<SensorAt>,
+    pub sensor: Option<GeoPoint>,
     pub distance_m: Option<f64>,
     pub bearing_deg: Option<f64>,
     /// How long the fit took, ms (on the hunt's own thread).
@@ -403,8 +396,7 @@ impl Hunt {
             .filter_map(|r| {
                 let (lat_deg, lon_deg) = r.lat_lon?;
                 Some(Measurement {
-                    lat_deg,
-                    lon_deg,
+                    point: GeoPoint::new(lat_deg, lon_deg),
                     power_db: r.power_dbfs,
                     time_unix_ms: r.time_unix_ms,
                     sensor: "live".into(),
@@ -517,8 +509,8 @@ fn compute(req: Request, config: &LocateConfig) -> HuntUpdate {
     };
     let (distance, bearing) = match (&estimate, req.sensor) {
         (Some(e), Some((lat, lon))) => (
-            Some(distance_m(lat, lon, e.lat_deg, e.lon_deg)),
-            Some(bearing_deg(lat, lon, e.lat_deg, e.lon_deg)),
+            Some(distance_m(lat, lon, e.point.lat_deg, e.point.lon_deg)),
+            Some(bearing_deg(lat, lon, e.point.lat_deg, e.point.lon_deg)),
         ),
         _ => (None, None),
     };
@@ -539,7 +531,7 @@ fn compute(req: Request, config: &LocateConfig) -> HuntUpdate {
         reason,
         sensor: req
             .sensor
-            .map(|(lat_deg, lon_deg)| SensorAt { lat_deg, lon_deg }),
+            .map(|(lat_deg, lon_deg)| GeoPoint::new(lat_deg, lon_deg)),
         distance_m: distance,
         bearing_deg: bearing,
         fit_ms,
@@ -577,7 +569,7 @@ pub fn render_text(u: &HuntUpdate) -> String {
         Some(e) => {
             out.push_str(&format!(
                 "\n  transmitter {:.6},{:.6} within {:.0} m (95 %)",
-                e.lat_deg, e.lon_deg, e.radius95_m
+                e.point.lat_deg, e.point.lon_deg, e.radius95_m
             ));
             if let (Some(d), Some(b)) = (u.distance_m, u.bearing_deg) {
                 out.push_str(&format!(

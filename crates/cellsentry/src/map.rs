@@ -39,9 +39,9 @@ fn is_fixed(rows: &[&Measurement]) -> bool {
     let Some(first) = rows.first() else {
         return false;
     };
-    let f = LocalFrame::new(first.lat_deg, first.lon_deg);
+    let f = LocalFrame::new(first.point.lat_deg, first.point.lon_deg);
     rows.iter().all(|r| {
-        let (x, y) = f.to_xy(r.lat_deg, r.lon_deg);
+        let (x, y) = f.to_xy(r.point.lat_deg, r.point.lon_deg);
         x.hypot(y) <= 25.0
     })
 }
@@ -80,8 +80,8 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
         for (sensor, rows) in by_sensor(&l.rows) {
             if is_fixed(&rows) {
                 let n = rows.len() as f64;
-                let lat = rows.iter().map(|r| r.lat_deg).sum::<f64>() / n;
-                let lon = rows.iter().map(|r| r.lon_deg).sum::<f64>() / n;
+                let lat = rows.iter().map(|r| r.point.lat_deg).sum::<f64>() / n;
+                let lon = rows.iter().map(|r| r.point.lon_deg).sum::<f64>() / n;
                 let p = rows.iter().map(|r| r.power_db).sum::<f64>() / n;
                 out.push(feature(
                     GeometryValue::new_point(vec![lon, lat]),
@@ -93,12 +93,14 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
                 continue;
             }
             out.push(feature(
-                GeometryValue::new_line_string(rows.iter().map(|r| vec![r.lon_deg, r.lat_deg])),
+                GeometryValue::new_line_string(
+                    rows.iter().map(|r| vec![r.point.lon_deg, r.point.lat_deg]),
+                ),
                 with("track", json!({"sensor": sensor})),
             ));
             for r in &rows {
                 out.push(feature(
-                    GeometryValue::new_point(vec![r.lon_deg, r.lat_deg]),
+                    GeometryValue::new_point(vec![r.point.lon_deg, r.point.lat_deg]),
                     with("measurement", json!({"sensor": sensor, "power_db": r.power_db, "time_unix_ms": r.time_unix_ms})),
                 ));
             }
@@ -111,7 +113,7 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
         }
         if let Some(e) = &l.estimate {
             out.push(feature(
-                GeometryValue::new_point(vec![e.lon_deg, e.lat_deg]),
+                GeometryValue::new_point(vec![e.point.lon_deg, e.point.lat_deg]),
                 with(
                     "estimate",
                     json!({"method": e.method.as_str(), "radius95_m": e.radius95_m,
@@ -122,7 +124,7 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
             ));
             let ring: Vec<Vec<f64>> = e
                 .ellipse
-                .outline(e.lat_deg, e.lon_deg, OUTLINE_POINTS)
+                .outline(e.point.lat_deg, e.point.lon_deg, OUTLINE_POINTS)
                 .into_iter()
                 .map(|(lat, lon)| vec![lon, lat])
                 .collect();
@@ -163,9 +165,11 @@ pub fn kml(locations: &[CellLocation]) -> String {
         if let Some(e) = &l.estimate {
             let _ = writeln!(k,
                 "<Placemark><name>estimate ({}, 95 % radius {:.0} m)</name><styleUrl>#est</styleUrl><Point><coordinates>{:.7},{:.7},0</coordinates></Point></Placemark>",
-                e.method.as_str(), e.radius95_m, e.lon_deg, e.lat_deg
+                e.method.as_str(), e.radius95_m, e.point.lon_deg, e.point.lat_deg
             );
-            let ring = e.ellipse.outline(e.lat_deg, e.lon_deg, OUTLINE_POINTS);
+            let ring = e
+                .ellipse
+                .outline(e.point.lat_deg, e.point.lon_deg, OUTLINE_POINTS);
             let _ = writeln!(k,
                 "<Placemark><name>95 % ellipse</name><styleUrl>#ell</styleUrl><Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>",
                 coords(&mut ring.into_iter())
@@ -177,12 +181,12 @@ pub fn kml(locations: &[CellLocation]) -> String {
         for (sensor, rows) in by_sensor(&l.rows) {
             if is_fixed(&rows) {
                 let r = rows[0];
-                let _ = writeln!(k, "<Placemark><name>fixed sensor {}</name><Point><coordinates>{:.7},{:.7},0</coordinates></Point></Placemark>", escape(sensor), r.lon_deg, r.lat_deg);
+                let _ = writeln!(k, "<Placemark><name>fixed sensor {}</name><Point><coordinates>{:.7},{:.7},0</coordinates></Point></Placemark>", escape(sensor), r.point.lon_deg, r.point.lat_deg);
             } else {
                 let _ = writeln!(k,
                     "<Placemark><name>track {}</name><styleUrl>#trk</styleUrl><LineString><coordinates>{}</coordinates></LineString></Placemark>",
                     escape(sensor),
-                    coords(&mut rows.iter().map(|r| (r.lat_deg, r.lon_deg)))
+                    coords(&mut rows.iter().map(|r| (r.point.lat_deg, r.point.lon_deg)))
                 );
             }
         }
@@ -231,18 +235,18 @@ fn scale_step(width_m: f64) -> f64 {
 /// The map of one located cell as an inline SVG (north up, metres to scale).
 pub fn svg(l: &CellLocation) -> Option<String> {
     let first = l.rows.first()?;
-    let frame = LocalFrame::new(first.lat_deg, first.lon_deg);
+    let frame = LocalFrame::new(first.point.lat_deg, first.point.lon_deg);
     let mut pts: Vec<(f64, f64)> = l
         .rows
         .iter()
-        .map(|r| frame.to_xy(r.lat_deg, r.lon_deg))
+        .map(|r| frame.to_xy(r.point.lat_deg, r.point.lon_deg))
         .collect();
     let ellipse: Vec<(f64, f64)> = l
         .estimate
         .as_ref()
         .map(|e| {
             e.ellipse
-                .outline(e.lat_deg, e.lon_deg, OUTLINE_POINTS)
+                .outline(e.point.lat_deg, e.point.lon_deg, OUTLINE_POINTS)
                 .into_iter()
                 .map(|(a, b)| frame.to_xy(a, b))
                 .collect()
@@ -282,8 +286,8 @@ pub fn svg(l: &CellLocation) -> Option<String> {
         if is_fixed(&rows) {
             let n = rows.len() as f64;
             let (x, y) = frame.to_xy(
-                rows.iter().map(|r| r.lat_deg).sum::<f64>() / n,
-                rows.iter().map(|r| r.lon_deg).sum::<f64>() / n,
+                rows.iter().map(|r| r.point.lat_deg).sum::<f64>() / n,
+                rows.iter().map(|r| r.point.lon_deg).sum::<f64>() / n,
             );
             let p = rows.iter().map(|r| r.power_db).sum::<f64>() / n;
             let (u, v) = px(x, y);
@@ -298,7 +302,7 @@ pub fn svg(l: &CellLocation) -> Option<String> {
         let line: Vec<String> = rows
             .iter()
             .map(|r| {
-                let (x, y) = frame.to_xy(r.lat_deg, r.lon_deg);
+                let (x, y) = frame.to_xy(r.point.lat_deg, r.point.lon_deg);
                 let (u, v) = px(x, y);
                 format!("{u:.1},{v:.1}")
             })
@@ -309,7 +313,7 @@ pub fn svg(l: &CellLocation) -> Option<String> {
             line.join(" ")
         );
         for r in &rows {
-            let (x, y) = frame.to_xy(r.lat_deg, r.lon_deg);
+            let (x, y) = frame.to_xy(r.point.lat_deg, r.point.lon_deg);
             let (u, v) = px(x, y);
             let _ = write!(
                 o,
@@ -331,7 +335,7 @@ pub fn svg(l: &CellLocation) -> Option<String> {
             "<polygon points=\"{}\" fill=\"rgba(200,0,0,0.12)\" stroke=\"#c00\" stroke-width=\"2\" stroke-dasharray=\"6 4\"><title>95 % region</title></polygon>",
             ring.join(" ")
         );
-        let (x, y) = frame.to_xy(e.lat_deg, e.lon_deg);
+        let (x, y) = frame.to_xy(e.point.lat_deg, e.point.lon_deg);
         let (u, v) = px(x, y);
         let _ = write!(
             o,
@@ -409,8 +413,8 @@ pub fn html_section(report: &Report) -> String {
                     h,
                     "<p>Estimate {:.6}, {:.6} ({}{}): 95 % within {:.0} m (ellipse {:.0} x {:.0} m, \
                      axis {:.0} deg); path-loss exponent {:.2}, residual {:.1} dB over {} places.</p>",
-                    e.lat_deg,
-                    e.lon_deg,
+                    e.point.lat_deg,
+                    e.point.lon_deg,
                     e.method.as_str().replace('_', " "),
                     if e.ambiguous {
                         "; ambiguous: the region has two parts"

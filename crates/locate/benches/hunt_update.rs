@@ -5,7 +5,7 @@
 //!
 //! `cargo bench -p cellsentry-locate --bench hunt_update` (figures in bench/LOCATING.md).
 
-use cellsentry_locate::{locate, LocalFrame, LocateConfig, Measurement};
+use cellsentry_locate::{locate, GeoPoint, LocalFrame, LocateConfig, Measurement};
 use cellsentry_synth::drive::{constant_speed_track, DriveScene};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
@@ -42,8 +42,7 @@ fn readings(n: usize) -> Vec<Measurement> {
         .map(|r| {
             let (lat_deg, lon_deg) = frame.to_lat_lon(r.x_m, r.y_m);
             Measurement {
-                lat_deg,
-                lon_deg,
+                point: GeoPoint::new(lat_deg, lon_deg),
                 power_db: r.power_db,
                 time_unix_ms: (r.t_s * 1000.0) as i64,
                 sensor: "live".into(),

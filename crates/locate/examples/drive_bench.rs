@@ -5,7 +5,9 @@
 //! `cargo run --release -p cellsentry-locate --example drive_bench [SEEDS] [--csv FILE]`
 //! (bench/locate.sh runs it and writes the figures into bench/LOCATING.md).
 
-use cellsentry_locate::{locate, weighted_centroid, LocalFrame, LocateConfig, Measurement};
+use cellsentry_locate::{
+    locate, weighted_centroid, GeoPoint, LocalFrame, LocateConfig, Measurement,
+};
 use cellsentry_synth::drive::{constant_speed_track, DriveScene, TrackPoint};
 use cellsentry_synth::rng::Rng;
 
@@ -102,8 +104,7 @@ fn to_rows(
         .map(|(t, x, y, p)| {
             let (lat, lon) = frame.to_lat_lon(*x, *y);
             Measurement {
-                lat_deg: lat,
-                lon_deg: lon,
+                point: GeoPoint::new(lat, lon),
                 power_db: *p,
                 time_unix_ms: (t * 1000.0) as i64,
                 sensor: sensor.into(),
@@ -232,7 +233,7 @@ fn main() {
                 Ok(e) => {
                     let err = e.distance_to_m(tlat, tlon);
                     // Inside the ellipse: the truth's coordinates along the axes.
-                    let f = LocalFrame::new(e.lat_deg, e.lon_deg);
+                    let f = LocalFrame::new(e.point.lat_deg, e.point.lon_deg);
                     let (x, y) = f.to_xy(tlat, tlon);
                     let th = e.ellipse.orientation_deg.to_radians();
                     let (p, q) = (x * th.sin() + y * th.cos(), x * th.cos() - y * th.sin());

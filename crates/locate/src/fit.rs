@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::frame::LocalFrame;
-use crate::{Ellipse, Estimate, LocateConfig, LocateError, Measurement, Method};
+use crate::{Ellipse, Estimate, GeoPoint, LocateConfig, LocateError, Measurement, Method};
 
 /// chi-square quantile, 2 degrees of freedom, 95 %: -2 ln(0.05).
 const CHI2_2DOF_95: f64 = 5.991_464_547_107_979;
@@ -28,10 +28,10 @@ struct PointFit {
 }
 
 fn valid(m: &Measurement) -> bool {
-    m.lat_deg.is_finite()
-        && m.lon_deg.is_finite()
-        && (-90.0..=90.0).contains(&m.lat_deg)
-        && (-180.0..=180.0).contains(&m.lon_deg)
+    m.point.lat_deg.is_finite()
+        && m.point.lon_deg.is_finite()
+        && (-90.0..=90.0).contains(&m.point.lat_deg)
+        && (-180.0..=180.0).contains(&m.point.lon_deg)
         && m.power_db.is_finite()
 }
 
@@ -238,12 +238,12 @@ fn prepare(rows: &[Measurement], cfg: &LocateConfig) -> Result<Prepared, LocateE
         ));
     }
     let frame = LocalFrame::new(
-        mean(good.iter().map(|m| m.lat_deg)),
-        mean(good.iter().map(|m| m.lon_deg)),
+        mean(good.iter().map(|m| m.point.lat_deg)),
+        mean(good.iter().map(|m| m.point.lon_deg)),
     );
     let mut by_sensor: BTreeMap<&str, Vec<Xyp>> = BTreeMap::new();
     for m in &good {
-        let (x, y) = frame.to_xy(m.lat_deg, m.lon_deg);
+        let (x, y) = frame.to_xy(m.point.lat_deg, m.point.lon_deg);
         by_sensor
             .entry(m.sensor.as_str())
             .or_default()
@@ -413,8 +413,7 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         _ => Method::Combined,
     };
     Ok(Estimate {
-        lat_deg: lat,
-        lon_deg: lon,
+        point: GeoPoint::new(lat, lon),
         ellipse,
         radius95_m,
         method,
@@ -470,12 +469,12 @@ pub fn weighted_centroid(rows: &[Measurement]) -> Option<(f64, f64)> {
     good.sort_by(|a, b| b.power_db.total_cmp(&a.power_db));
     let k = (good.len().div_ceil(10)).max(3).min(good.len());
     let top = &good[..k];
-    let frame = LocalFrame::new(top[0].lat_deg, top[0].lon_deg);
+    let frame = LocalFrame::new(top[0].point.lat_deg, top[0].point.lon_deg);
     let pmax = top[0].power_db;
     let (mut sx, mut sy, mut sw) = (0.0, 0.0, 0.0);
     for m in top {
         let w = 10f64.powf((m.power_db - pmax) / 10.0);
-        let (x, y) = frame.to_xy(m.lat_deg, m.lon_deg);
+        let (x, y) = frame.to_xy(m.point.lat_deg, m.point.lon_deg);
         sx += w * x;
         sy += w * y;
         sw += w;
@@ -501,8 +500,7 @@ mod tests {
                 let d = ((x - tx.0).powi(2) + (y - tx.1).powi(2) + 100.0).sqrt();
                 let (lat, lon) = frame.to_lat_lon(*x, *y);
                 Measurement {
-                    lat_deg: lat,
-                    lon_deg: lon,
+                    point: GeoPoint::new(lat, lon),
                     power_db: a - 10.0 * n * d.log10(),
                     time_unix_ms: i as i64 * 500,
                     sensor: sensor.into(),
@@ -549,11 +547,11 @@ mod tests {
         assert!(
             (ax - 900.0).abs() < 10.0
                 && (ay.abs() - 150.0).abs() < 10.0
-                && ay * f.to_xy(e.lat_deg, e.lon_deg).1 < 0.0,
+                && ay * f.to_xy(e.point.lat_deg, e.point.lon_deg).1 < 0.0,
             "{ax} {ay}"
         );
         // Either side of the road, at the right distance.
-        let (x, y) = f.to_xy(e.lat_deg, e.lon_deg);
+        let (x, y) = f.to_xy(e.point.lat_deg, e.point.lon_deg);
         assert!(
             (x - 900.0).abs() < 10.0 && (y.abs() - 150.0).abs() < 10.0,
             "{x} {y}"

@@ -27,15 +27,17 @@ pub mod frame;
 
 use serde::{Deserialize, Serialize};
 
+pub use cellsentry_model::GeoPoint;
+
 pub use fit::{locate, weighted_centroid};
 pub use frame::LocalFrame;
 
 /// One positioned power measurement of one cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measurement {
-    /// Sensor position, WGS 84.
-    pub lat_deg: f64,
-    pub lon_deg: f64,
+    /// Sensor position, WGS 84 (the shared `GeoPoint`; serialised flat).
+    #[serde(flatten)]
+    pub point: GeoPoint,
     /// Received power, dB on a scale common to all rows (dBm when calibrated, else dBFS of
     /// identical receivers at the same gain).
     pub power_db: f64,
@@ -150,8 +152,9 @@ impl Ellipse {
 /// A transmitter located.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
-    pub lat_deg: f64,
-    pub lon_deg: f64,
+    /// Where, WGS 84 (the shared `GeoPoint`; serialised flat).
+    #[serde(flatten)]
+    pub point: GeoPoint,
     /// The 95 % region as an ellipse.
     pub ellipse: Ellipse,
     /// Radius around the estimate that holds the whole 95 % region, metres.
@@ -180,7 +183,7 @@ pub struct Estimate {
 impl Estimate {
     /// The fitted model's power at a position (dB), for residuals against it.
     pub fn predicted_power_db(&self, lat_deg: f64, lon_deg: f64) -> f64 {
-        let f = LocalFrame::new(self.lat_deg, self.lon_deg);
+        let f = LocalFrame::new(self.point.lat_deg, self.point.lon_deg);
         let (x, y) = f.to_xy(lat_deg, lon_deg);
         let d = (x * x + y * y + self.height_m * self.height_m).sqrt();
         self.power_at_1m_db - 10.0 * self.exponent * d.log10()
@@ -188,7 +191,7 @@ impl Estimate {
 
     /// Distance to a point, metres (for the error of the estimate against a known position).
     pub fn distance_to_m(&self, lat_deg: f64, lon_deg: f64) -> f64 {
-        let f = LocalFrame::new(self.lat_deg, self.lon_deg);
+        let f = LocalFrame::new(self.point.lat_deg, self.point.lon_deg);
         let (x, y) = f.to_xy(lat_deg, lon_deg);
         x.hypot(y)
     }

@@ -4,7 +4,7 @@
 //! centroid of the strongest readings beside it for comparison.
 
 use anyhow::{Context, Result};
-use cellsentry_locate::{locate, weighted_centroid, Estimate, LocateConfig, Measurement};
+use cellsentry_locate::{locate, weighted_centroid, Estimate, GeoPoint, LocateConfig, Measurement};
 use cellsentry_store::{CellId, ObservationRow, RunId, Store, StoreOptions};
 use serde::Serialize;
 use serde_json::json;
@@ -45,8 +45,7 @@ pub fn rows_from_observations(obs: &[ObservationRow]) -> (Vec<Measurement>, &'st
         .iter()
         .filter_map(|o| {
             Some(Measurement {
-                lat_deg: o.lat_deg?,
-                lon_deg: o.lon_deg?,
+                point: GeoPoint::new(o.lat_deg?, o.lon_deg?),
                 power_db: if dbm { o.power_dbm? } else { o.power_dbfs },
                 time_unix_ms: o.time_unix_ms,
                 sensor: format!("run {}", o.run_id.0),
@@ -188,8 +187,8 @@ pub fn run(args: &LocateArgs) -> Result<i32> {
                         e.method.as_str(),
                         if e.ambiguous { " (ambiguous)" } else { "" }
                     ),
-                    fmt_deg(e.lat_deg),
-                    fmt_deg(e.lon_deg),
+                    fmt_deg(e.point.lat_deg),
+                    fmt_deg(e.point.lon_deg),
                     format!("{:.0}", e.radius95_m),
                     format!(
                         "{:.0} x {:.0} @ {:.0} deg",

@@ -213,8 +213,7 @@ impl MovingSourcePower {
         let rows: Vec<Measurement> = pts
             .iter()
             .map(|p| Measurement {
-                lat_deg: p.lat_deg,
-                lon_deg: p.lon_deg,
+                point: cellsentry_locate::GeoPoint::new(p.lat_deg, p.lon_deg),
                 power_db: p.power_dbfs,
                 time_unix_ms: p.time_unix_ms,
                 sensor: "run".into(),
@@ -240,7 +239,7 @@ impl MovingSourcePower {
             json!({"residual_std_db": r2(fit.residual_sd_db),
                    "residual_std_limit_db": th.moving_residual_std_db,
                    "sensor_travel_m": travel_m.round(), "samples": rows.len(),
-                   "static_fit": {"lat_deg": fit.lat_deg, "lon_deg": fit.lon_deg,
+                   "static_fit": {"lat_deg": fit.point.lat_deg, "lon_deg": fit.point.lon_deg,
                                   "exponent": r2(fit.exponent)}}),
         )])
     }
