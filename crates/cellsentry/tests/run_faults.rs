@@ -152,6 +152,14 @@ fn assert_decoded_so_far(store: &Store, run: &RunRow, total_s: f64) -> usize {
         .unwrap();
     assert!(!observations.is_empty());
     let messages = store.messages_for_cell(blaster.id, Some(run.id)).unwrap();
+    // The cell's span covers its evidence as committed.
+    let newest = observations
+        .iter()
+        .map(|o| o.time_unix_ms)
+        .chain(messages.iter().map(|m| m.time_unix_ms))
+        .max()
+        .unwrap();
+    assert_eq!(blaster.last_seen_unix_ms, newest, "{blaster:?}");
     // gr-gsm decodes 28 stored BCCH/CCCH blocks in each 2.35 s copy; the seams between the
     // copies cost a few. Three quarters of that rate over the committed seconds, at least.
     let per_copy = 28.0;
@@ -494,6 +502,14 @@ fn the_clock_stepped_back_during_monitor_leaves_every_stored_time_in_order() {
         let msgs = store.messages_for_cell(cell.id, Some(run.id)).unwrap();
         let times: Vec<(i64, i64)> = msgs.iter().map(|m| (m.id.0, m.time_unix_ms)).collect();
         assert_in_order("message", &times, &run, end_ms);
+        let newest = obs
+            .iter()
+            .map(|o| o.time_unix_ms)
+            .chain(msgs.iter().map(|m| m.time_unix_ms))
+            .max();
+        if let Some(newest) = newest {
+            assert_eq!(cell.last_seen_unix_ms, newest, "{cell:?}");
+        }
         if cell.key.cell_id == Some(ci) {
             // The fake cell, decoded after the step: its evidence still follows the start.
             assert!(!obs.is_empty() && !msgs.is_empty());

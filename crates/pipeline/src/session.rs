@@ -718,12 +718,20 @@ impl<'a> Session<'a> {
         let stored = &mut self.stored_detections;
         let (samples, dropped, signal_s) = (self.samples, self.dropped, self.signal_s);
         store.write_batch(|tx| {
+            // The newest evidence time of each cell in this batch: its `last_seen` moves on
+            // with it (a cell row is only written when first stored or renamed).
+            let mut seen: HashMap<CellRef, i64> = HashMap::new();
+            let mut saw = |cell: CellRef, t: i64| {
+                let e = seen.entry(cell).or_insert(t);
+                *e = (*e).max(t);
+            };
             for (time_s, ev) in &pending.events {
                 match ev {
                     RxEvent::Measurement(cell, m) => {
                         let Some(id) = store_cell(tx, cells, *cell, m.detect.time_unix_ms)? else {
                             continue;
                         };
+                        saw(*cell, m.detect.time_unix_ms);
                         let power = m.detect.power_dbfs.unwrap_or(f64::NAN);
                         tx.observation(&NewObservation {
                             run_id: run,
@@ -747,6 +755,7 @@ impl<'a> Session<'a> {
                         let Some(id) = store_cell(tx, cells, *cell, at(*time_s))? else {
                             continue;
                         };
+                        saw(*cell, at(msg.time_s));
                         tx.message(&NewMessage {
                             run_id: run,
                             cell_id: id,
@@ -764,6 +773,7 @@ impl<'a> Session<'a> {
                         let Some(id) = store_cell(tx, cells, *cell, at(*time_s))? else {
                             continue;
                         };
+                        saw(*cell, at(p.time_s));
                         tx.paging(&PagingEvent {
                             run_id: run,
                             cell_id: id,
@@ -783,6 +793,11 @@ impl<'a> Session<'a> {
                         })?;
                     }
                     _ => {}
+                }
+            }
+            for (cell, t) in seen {
+                if let Some(key) = cells.get(&cell).and_then(|c| c.stored_key.as_ref()) {
+                    tx.upsert_cell(key, t)?;
                 }
             }
             for (cell, alert, latency_s) in &pending.alerts {
