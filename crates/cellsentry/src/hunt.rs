@@ -239,11 +239,15 @@ pub struct Hunt {
     tx: Option<SyncSender<Request>>,
     worker: Option<JoinHandle<HuntStats>>,
     skipped: u64,
+    /// `--hunt` as given, and whether "not heard yet" was said.
+    selector_text: Option<String>,
+    said_missing: bool,
 }
 
 impl Hunt {
     /// Starts the worker thread; `json` chooses JSON lines over text.
-    pub fn start(selector: Option<CellSelector>, json: bool) -> Hunt {
+    pub fn start(selector: Option<(CellSelector, String)>, json: bool) -> Hunt {
+        let (selector, selector_text) = selector.unzip();
         // One request in flight at most: a refresh due while the fit runs is dropped.
         let (tx, rx) = mpsc::sync_channel::<Request>(1);
         let worker = std::thread::Builder::new()
@@ -276,6 +280,8 @@ impl Hunt {
             tx: worker.as_ref().map(|_| tx),
             worker,
             skipped: 0,
+            selector_text,
+            said_missing: false,
         }
     }
 
@@ -386,7 +392,14 @@ impl Hunt {
 
     fn refresh(&mut self, signal_s: f64, last: bool) {
         let Some(tx) = &self.tx else { return };
-        let Some(cell) = self.target() else { return };
+        let Some(cell) = self.target() else {
+            // A chosen cell not heard yet: said once, so an operator who mistyped it knows.
+            if let (Some(text), false) = (&self.selector_text, self.said_missing) {
+                eprintln!("cellsentry: hunt: no cell like {text:?} heard yet");
+                self.said_missing = true;
+            }
+            return;
+        };
         if cell.readings.is_empty() {
             return;
         }

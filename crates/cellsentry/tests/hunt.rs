@@ -285,6 +285,27 @@ fn bad_hunt_selection_is_one_line() {
         err.contains("--hunt") && err.contains("not a number"),
         "{err}"
     );
+    // A cell that is never heard: one note, no hunt line.
+    let out = run(&[
+        "monitor",
+        "--sim",
+        repo().join(SCENE).to_str().unwrap(),
+        "--fast",
+        "--seconds",
+        "8",
+        "--hunt",
+        "arfcn=63",
+        "--db",
+        dir.path().join("y.sqlite").to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.matches("hunt: no cell like \"arfcn=63\" heard yet")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(!text(&out.stdout).contains("HUNT"));
     // Refused before anything was opened: no database written.
     assert!(!dir.path().join("x.sqlite").exists());
 }

@@ -126,7 +126,7 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
     let selector = args
         .hunt
         .as_deref()
-        .map(CellSelector::parse)
+        .map(|h| CellSelector::parse(h).map(|s| (s, h.to_string())))
         .transpose()
         .map_err(BadInput)?;
     let mut store = Store::open(
