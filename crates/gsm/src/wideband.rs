@@ -512,9 +512,10 @@ impl WidebandGsm {
             hop,
             half,
         };
-        // Channels are independent after the forward FFT: with several cores, each thread
-        // takes a share of them (own scratch buffers), and the events are put back in channel
-        // order, exactly as one thread would have produced them.
+        // Channels are independent after the forward FFT: with several cores, threads take
+        // channels one at a time from a shared queue (a synced channel costs many times an
+        // idle one, so fixed shares left one core waiting on the other), and the events are
+        // put back in channel order, exactly as one thread would have produced them.
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(self.channels.len());
@@ -523,31 +524,45 @@ impl WidebandGsm {
                 ctx.channel(ch, &mut self.ybuf, &mut self.inv_scratch, events);
             }
         } else {
-            let per = self.channels.len().div_ceil(threads);
-            let parts: Vec<Vec<(u16, GsmEvent)>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = self
-                    .channels
-                    .chunks_mut(per)
-                    .map(|chunk| {
-                        let ctx = &ctx;
+            let queue = std::sync::Mutex::new(self.channels.iter_mut().enumerate());
+            let work = |ybuf: &mut Vec<Complex32>, scratch: &mut Vec<Complex32>| {
+                let mut done: Vec<(usize, Vec<(u16, GsmEvent)>)> = Vec::new();
+                loop {
+                    // A poisoned lock only means another thread panicked: stop taking work.
+                    let next = match queue.lock() {
+                        Ok(mut q) => q.next(),
+                        Err(_) => None,
+                    };
+                    let Some((i, ch)) = next else {
+                        break;
+                    };
+                    let mut out = Vec::new();
+                    ctx.channel(ch, ybuf, scratch, &mut out);
+                    done.push((i, out));
+                }
+                done
+            };
+            let mut parts = std::thread::scope(|scope| {
+                let helpers: Vec<_> = (1..threads)
+                    .map(|_| {
+                        let work = &work;
                         scope.spawn(move || {
                             let mut ybuf = vec![Complex32::new(0.0, 0.0); m];
                             let mut scratch =
                                 vec![Complex32::new(0.0, 0.0); ctx.inv.get_inplace_scratch_len()];
-                            let mut out = Vec::new();
-                            for ch in chunk {
-                                ctx.channel(ch, &mut ybuf, &mut scratch, &mut out);
-                            }
-                            out
+                            work(&mut ybuf, &mut scratch)
                         })
                     })
                     .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
-                    .collect()
+                // This thread takes channels too.
+                let mut mine = work(&mut self.ybuf, &mut self.inv_scratch);
+                for h in helpers {
+                    mine.extend(h.join().unwrap_or_default());
+                }
+                mine
             });
-            for mut p in parts {
+            parts.sort_by_key(|(i, _)| *i);
+            for (_, mut p) in parts {
                 events.append(&mut p);
             }
         }

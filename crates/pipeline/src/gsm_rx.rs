@@ -143,6 +143,8 @@ fn add_counts(a: &mut GsmCellMeasurement, b: &GsmCellMeasurement) {
 
 /// The GSM receiver of a session.
 pub struct GsmRx {
+    /// Decoded messages kept per cell for the stream's summary (all go to the store).
+    max_messages: usize,
     id: u16,
     rate_sps: f64,
     center_freq_hz: f64,
@@ -168,6 +170,13 @@ impl GsmRx {
     /// A GSM receiver for a stream at `rate_sps` centred on `center_freq_hz` (0: unknown);
     /// `Err` says why none can run (rate not supported, a wide capture of unknown frequency).
     /// `start_sample`: the stream sample index the receiver starts at (a scan's later step).
+    /// Keeps at most `n` decoded messages per cell in the summary (a live run keeps few:
+    /// they are all stored, and a long run must not grow).
+    pub fn with_message_cap(mut self, n: usize) -> Self {
+        self.max_messages = n;
+        self
+    }
+
     pub fn new(
         id: u16,
         rate_sps: f64,
@@ -177,6 +186,7 @@ impl GsmRx {
     ) -> Result<Self, String> {
         let front = Self::build_front(rate_sps, center_freq_hz)?;
         let mut rx = GsmRx {
+            max_messages: MAX_MESSAGES_PER_CELL,
             id,
             rate_sps,
             center_freq_hz,
@@ -308,7 +318,7 @@ impl GsmRx {
             m => (serde_json::to_value(redact(m)).ok(), None),
         };
         let message_type = message.message_type_name().to_string();
-        if track.messages.len() < MAX_MESSAGES_PER_CELL {
+        if track.messages.len() < self.max_messages {
             track.messages.push(DecodedMessage {
                 time_s,
                 frame_number: block.fn_,

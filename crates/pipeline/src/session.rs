@@ -69,6 +69,9 @@ pub struct SessionOptions {
     /// empty: stay where the source is tuned.
     pub steps: Vec<f64>,
     pub dwell_s: f64,
+    /// Decoded messages per cell kept in the stream's summary ([`MAX_MESSAGES_PER_CELL`] for
+    /// a replay's report; a live run keeps few, its messages are in the store).
+    pub messages_per_cell: usize,
 }
 
 impl Default for SessionOptions {
@@ -89,6 +92,7 @@ impl Default for SessionOptions {
             threads: true,
             steps: Vec::new(),
             dwell_s: 2.4,
+            messages_per_cell: crate::result::MAX_MESSAGES_PER_CELL,
         }
     }
 }
@@ -379,7 +383,9 @@ impl<'a> Session<'a> {
                 note: Some(e),
             }),
         }
-        match GsmRx::new(base + 1, rate, center_freq_hz, start, self.opts.pcap) {
+        match GsmRx::new(base + 1, rate, center_freq_hz, start, self.opts.pcap)
+            .map(|rx| rx.with_message_cap(self.opts.messages_per_cell))
+        {
             Ok(rx) => {
                 statuses.push(ReceiverStatus {
                     receiver: rx.name().into(),

@@ -167,6 +167,9 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         steps: steps.clone(),
         dwell_s: DWELL_S,
         block_samples: cellsentry_pipeline::block_samples_for_rate(info.sample_rate_hz),
+        // Every message goes to the store; the run's summary keeps a few per cell, so memory
+        // stays flat over hours.
+        messages_per_cell: 64,
         threads: super::all_cores(),
         ..SessionOptions::default()
     };
@@ -271,7 +274,8 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
     })?;
     if let Some(h) = hunt.take() {
         let stats = h.finish(outcome.result.seconds);
-        if !json_out && stats.updates > 0 {
+        // A run that failed ends with its one error line and nothing else on stderr.
+        if !json_out && stats.updates > 0 && outcome.error.is_none() {
             eprintln!(
                 "cellsentry: hunt: {} update(s), fit {:.1} ms on average ({:.1} ms at most){}",
                 stats.updates,
