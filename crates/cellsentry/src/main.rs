@@ -5,6 +5,24 @@
 //! in the library crates (the session in `cellsentry-pipeline`); no file here uses a receiver
 //! crate.
 
+/// `println!` and `print!` for this crate: a closed stdout (`cellsentry report | head`) is not a
+/// panic. The first failed write stops a running session as SIGINT would (the run is kept as
+/// interrupted); what is printed after that goes nowhere.
+macro_rules! println {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
 mod cli;
 mod cmd;
 mod custody;

@@ -1,6 +1,24 @@
 //! Plain-text tables and JSON printing for the terminal.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once stdout was found closed.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout (the crate's `print!`/`println!`); a closed pipe stops the running session
+/// (as SIGINT does) instead of panicking, and later output is dropped.
+pub fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write as _;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if out.write_fmt(args).and_then(|()| out.flush()).is_err() {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        crate::signals::stop_flag().store(true, Ordering::Relaxed);
+    }
+}
 
 /// A left-aligned text table with a header row, sized to its widest cells.
 #[derive(Debug, Default)]

@@ -811,3 +811,61 @@ fn lte_cell_appearing_mid_stream_is_found_with_its_sibs() {
         ]
     );
 }
+
+/// `... | head`: the reader goes away; the command neither panics nor loses the run. A report
+/// finishes quietly; a monitor stops as if interrupted (exit 130, run kept as interrupted).
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite");
+    let rec = capture("osmocom/osmocom_blaster_234-15_gsm900_arfcn62.cs16");
+    let out = run(&[
+        "replay",
+        rec.to_str().unwrap(),
+        "--rate",
+        "1083333.33",
+        "--freq",
+        "947.4e6",
+        "-q",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scene = repo().join("captures/scenarios/sms_blaster.json");
+    let db2 = dir.path().join("live.sqlite");
+    for (args, code) in [
+        (vec!["report", "--db", db.to_str().unwrap(), "--json"], 0),
+        (
+            vec![
+                "monitor",
+                "--sim",
+                scene.to_str().unwrap(),
+                "--fast",
+                "--seconds",
+                "8",
+                "--db",
+                db2.to_str().unwrap(),
+            ],
+            130,
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cellsentry"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // stdout's read end is closed here, as `head` does.
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    }
+    let store = cellsentry_store::Store::open(&db2, &Default::default()).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs[0].status, cellsentry_store::RunStatus::Interrupted);
+}
