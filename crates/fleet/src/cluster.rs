@@ -67,6 +67,26 @@ fn free_port() -> Result<u16, String> {
 }
 
 impl Cluster {
+    /// For tests: a started cluster, or `None` with a note on stderr when this machine has no
+    /// PostgreSQL server binaries (install `postgresql` and `postgresql-15-postgis-3`; `.ci/run`
+    /// does). A machine that has them but cannot start one is a failure, not a skip.
+    pub fn start_or_skip(parent: &Path) -> Option<Cluster> {
+        if let Err(e) = bindir().and_then(|b| {
+            if b.join("initdb").exists() {
+                Ok(())
+            } else {
+                Err(format!("no initdb in {}", b.display()))
+            }
+        }) {
+            eprintln!("skipped: PostgreSQL is not installed here ({e})");
+            return None;
+        }
+        match Cluster::start(parent) {
+            Ok(c) => Some(c),
+            Err(e) => panic!("PostgreSQL is installed but a cluster did not start: {e}"),
+        }
+    }
+
     /// Creates and starts a cluster in a new directory under `parent` (a temporary directory
     /// of the caller), with database `fleet` and PostGIS installed in it.
     pub fn start(parent: &Path) -> Result<Cluster, String> {

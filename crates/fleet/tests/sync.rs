@@ -14,7 +14,9 @@ fn quiet() -> impl FnMut(cellsentry_fleet::Progress<'_>) {
 #[test]
 fn two_sensors_sync_exactly_once_and_a_second_sync_is_a_no_op() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start(dir.path()).unwrap();
+    let Some(cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     let target = cluster.target().unwrap();
     let a = dir.path().join("a.sqlite");
     let b = dir.path().join("b.sqlite");
@@ -178,7 +180,9 @@ fn two_sensors_sync_exactly_once_and_a_second_sync_is_a_no_op() {
 #[test]
 fn new_rows_on_the_sensor_are_sent_on_the_next_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start(dir.path()).unwrap();
+    let Some(cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     let target = cluster.target().unwrap();
     let a = dir.path().join("a.sqlite");
     let first = make_sensor(&a, Some((52.2, 0.12)), 300, T0);
@@ -203,7 +207,9 @@ fn new_rows_on_the_sensor_are_sent_on_the_next_sync() {
 #[test]
 fn least_privilege_sensor_role_syncs_its_own_rows_only() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start(dir.path()).unwrap();
+    let Some(cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     // The owner migrates; the DBA runs the roles script and makes two sensor logins.
     let mut owner = cluster.target().unwrap().connect().unwrap();
     cellsentry_fleet::schema::migrate(&mut owner).unwrap();
@@ -270,7 +276,9 @@ fn least_privilege_sensor_role_syncs_its_own_rows_only() {
 #[test]
 fn identities_travel_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start(dir.path()).unwrap();
+    let Some(cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     let target = cluster.target().unwrap();
     let a = dir.path().join("a.sqlite");
     make_sensor(&a, None, 50, T0);
@@ -309,7 +317,9 @@ fn identities_travel_only_when_asked() {
 #[test]
 fn server_restart_mid_sync_resumes_without_loss_or_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cluster = Cluster::start(dir.path()).unwrap();
+    let Some(mut cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     let target = cluster.target().unwrap();
     let a = dir.path().join("a.sqlite");
     let made = make_sensor(&a, Some((51.5, -0.12)), 60_000, T0);
@@ -368,7 +378,9 @@ fn server_restart_mid_sync_resumes_without_loss_or_duplicates() {
 #[test]
 fn wrong_password_and_unreachable_server_fail_at_once_without_the_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start(dir.path()).unwrap();
+    let Some(cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     let a = dir.path().join("a.sqlite");
     make_sensor(&a, None, 10, T0);
     let wrong = Target::resolve(&Source::Literal(

@@ -91,7 +91,9 @@ fn verify_full_checks_the_chain_and_the_host_name() {
             "ext",
         ],
     );
-    let mut cluster = Cluster::start(dir.path()).unwrap();
+    let Some(mut cluster) = Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
     let data = cluster.data_dir();
     std::fs::copy(certs.join("server.crt"), data.join("server.crt")).unwrap();
     std::fs::copy(certs.join("server.key"), data.join("server.key")).unwrap();
