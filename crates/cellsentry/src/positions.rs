@@ -25,22 +25,24 @@ fn warn(msg: &str) {
     eprintln!("cellsentry: warning: {msg}");
 }
 
+/// `--start` (an ISO 8601 UTC time) in Unix milliseconds; one that does not parse is bad input.
+pub fn parse_start(start: Option<&str>) -> anyhow::Result<Option<i64>> {
+    let Some(s) = start else {
+        return Ok(None);
+    };
+    let ns = cellsentry_capture::timefmt::parse_iso8601(s).ok_or_else(|| {
+        BadInput(format!(
+            "--start {s:?}: expected an ISO 8601 UTC time like 2026-03-14T10:00:20Z"
+        ))
+    })?;
+    Ok(Some((ns / 1_000_000) as i64))
+}
+
 impl RunPositions {
     /// Loads the track and checks `--lat/--lon`; problems are warned about and dropped.
     /// `--start` that does not parse is a usage problem of the whole run (bad input).
     pub fn load(opts: &PositionOpts) -> anyhow::Result<RunPositions> {
-        let start_unix_ms = match &opts.start {
-            Some(s) => Some(
-                cellsentry_capture::timefmt::parse_iso8601(s)
-                    .map(|ns| (ns / 1_000_000) as i64)
-                    .ok_or_else(|| {
-                        BadInput(format!(
-                            "--start {s:?}: expected an ISO 8601 UTC time like 2026-03-14T10:00:20Z"
-                        ))
-                    })?,
-            ),
-            None => None,
-        };
+        let start_unix_ms = parse_start(opts.start.as_deref())?;
         let track = opts.track.as_ref().and_then(|p| match Track::load(p) {
             Ok(t) => Some(t),
             Err(e) => {

@@ -73,18 +73,7 @@ fn sim_track(args: &LiveArgs) -> Result<Option<(Track, i64)>> {
     let Some(path) = &args.track else {
         return Ok(None);
     };
-    let start = match &args.start {
-        Some(s) => Some(
-            cellsentry_capture::timefmt::parse_iso8601(s)
-                .map(|ns| (ns / 1_000_000) as i64)
-                .ok_or_else(|| {
-                    BadInput(format!(
-                        "--start {s:?}: expected an ISO 8601 UTC time like 2026-03-14T10:00:20Z"
-                    ))
-                })?,
-        ),
-        None => None,
-    };
+    let start = crate::positions::parse_start(args.start.as_deref())?;
     let track = match Track::load(path) {
         Ok(t) => t,
         Err(e) => {
