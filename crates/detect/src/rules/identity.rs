@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{r2, Context, Detection, Rule, Severity};
-use crate::model::Rat;
+use crate::model::{Plmn, Rat};
 use crate::scene::CellHistory;
 
 /// `unknown_cell_vs_baseline`.
@@ -138,14 +138,7 @@ impl Rule for TestPlmn {
     );
 
     fn evaluate(&self, cell: &CellHistory, ctx: &Context) -> Vec<Detection> {
-        let mut plmns: Vec<_> = cell.key.plmn.iter().cloned().collect();
-        if let Some(s1) = cell.lte.as_ref().and_then(|l| l.sib1.as_ref()) {
-            for p in &s1.plmns {
-                if !plmns.contains(p) {
-                    plmns.push(p.clone());
-                }
-            }
-        }
+        let plmns = broadcast_plmns(cell);
         let bad: Vec<String> = plmns
             .iter()
             .filter(|p| ctx.is_test_plmn(p))
@@ -185,14 +178,7 @@ impl Rule for MalformedPlmn {
     );
 
     fn evaluate(&self, cell: &CellHistory, _ctx: &Context) -> Vec<Detection> {
-        let mut plmns: Vec<_> = cell.key.plmn.iter().cloned().collect();
-        if let Some(s1) = cell.lte.as_ref().and_then(|l| l.sib1.as_ref()) {
-            for p in &s1.plmns {
-                if !plmns.contains(p) {
-                    plmns.push(p.clone());
-                }
-            }
-        }
+        let plmns = broadcast_plmns(cell);
         let bad: Vec<String> = plmns
             .iter()
             .filter(|p| !p.is_valid())
@@ -851,6 +837,19 @@ pub(crate) fn strongest_baseline_power(cell: &CellHistory, ctx: &Context) -> Opt
         .filter(|p| p.is_finite())
         .max_by(|a, b| a.total_cmp(b))
         .map(r2)
+}
+
+/// Every PLMN a cell broadcasts: its key's, then the further ones of its SIB1, once each.
+fn broadcast_plmns(cell: &CellHistory) -> Vec<Plmn> {
+    let mut plmns: Vec<Plmn> = cell.key.plmn.iter().cloned().collect();
+    if let Some(s1) = cell.lte.as_ref().and_then(|l| l.sib1.as_ref()) {
+        for p in &s1.plmns {
+            if !plmns.contains(p) {
+                plmns.push(p.clone());
+            }
+        }
+    }
+    plmns
 }
 
 #[cfg(test)]
