@@ -42,6 +42,10 @@ pub struct WidebandConfig {
     /// The capture's I and Q lines are swapped (a mirrored spectrum, which would put every
     /// carrier at the wrong ARFCN): undo it on input. See [`crate::detect_iq_swap`].
     pub iq_swapped: bool,
+    /// Threads that decode the channels; 0 means one per core. The output does not depend
+    /// on it.
+    #[serde(default)]
+    pub threads: usize,
 }
 
 impl Default for WidebandConfig {
@@ -53,6 +57,7 @@ impl Default for WidebandConfig {
             rescan_interval_s: 0.1,
             max_channels: 64,
             iq_swapped: false,
+            threads: 0,
         }
     }
 }
@@ -93,6 +98,12 @@ struct Candidate {
 
 struct Channel {
     info: ActiveChannel,
+    /// Index into the candidates.
+    cand: usize,
+    /// Strongest scan power of the channel while decoded (linear, full-scale sine = 1).
+    peak_power: f64,
+    /// Times the channel had been given up before this try.
+    tries: u32,
     rx: GsmReceiver,
     /// Output samples pushed into `rx`, and whether it ever synchronised.
     pushed: u64,
@@ -117,8 +128,9 @@ pub struct WidebandGsm {
     out_rate_sps: f64,
     fwd: Arc<dyn Fft<f32>>,
     inv: Arc<dyn Fft<f32>>,
-    /// Channel filter over signed output bins (index f + m/2), scaled by 1/n.
-    h: Vec<f32>,
+    /// Channel filter over the output bins in inverse-FFT order (bin 0 first, then the
+    /// positive bins, then the negative), scaled by 1/n.
+    h_rot: Vec<f32>,
     inbuf: Vec<Complex32>,
     /// Input samples consumed into blocks so far (block b starts at b*hop - half).
     blocks_done: u64,
@@ -135,11 +147,22 @@ pub struct WidebandGsm {
     candidates: Vec<Candidate>,
     channels: Vec<Channel>,
     last_scan: Vec<ChannelPower>,
-    /// Channels given up on (energy but no GSM sync: an LTE or UMTS carrier, a jammer), by
-    /// (ARFCN, bin), with the output sample count of the channel until which they stay off.
-    held_off: Vec<(u16, i64, u64)>,
+    /// Channels given up on (energy but no GSM sync: an LTE or UMTS carrier, a jammer).
+    held_off: Vec<HeldOff>,
     /// Output samples produced per channel so far (the wideband receiver's clock).
     out_clock: u64,
+}
+
+/// A channel given up on, and when it is tried again.
+struct HeldOff {
+    /// Index into the candidates.
+    cand: usize,
+    /// Output sample count (the wideband clock) until which it stays off.
+    until: u64,
+    /// Its strongest scan power while it was tried (linear).
+    peak_power: f64,
+    /// Times it has been given up.
+    tries: u32,
 }
 
 /// Output samples batched before they are handed to a receiver.
@@ -147,8 +170,16 @@ const PUSH_AT: usize = 1 << 15;
 /// A channel that has not synchronised after this much signal is given up: FCCH comes every
 /// 46 ms, so a GSM C0 decodable at all shows it many times over.
 const GIVE_UP_S: f64 = 1.0;
-/// How long a given-up channel is left alone before it is tried again (a cell may start).
+/// How long a given-up channel is left alone before it is tried again (a cell may start
+/// there), doubling with each further give-up up to [`HOLD_OFF_MAX_S`]: an LTE carrier covers
+/// some fifty GSM-raster channels, and trying them all for a second every five seconds cost a
+/// quarter of the whole sensor's CPU on a mixed LTE + DCS1800 band.
 const HOLD_OFF_S: f64 = 5.0;
+/// Longest hold-off, seconds.
+const HOLD_OFF_MAX_S: f64 = 30.0;
+/// A held-off channel whose power rises this far above the strongest seen while it was tried
+/// is tried again at once (a carrier switched on there: a blaster out-shouts what it sits on).
+const RETRY_JUMP_DB: f64 = 6.0;
 /// Filter half length, seconds: sets the transition band (~5.5 / (2 * half) of the rate).
 const HALF_S: f64 = 25e-6;
 /// Channel filter: flat to here, Hz ...
@@ -170,7 +201,8 @@ fn gcd(a: u64, b: u64) -> u64 {
 struct Extract<'a> {
     history: &'a [Vec<Complex32>],
     first_block: u64,
-    h: &'a [f32],
+    /// The channel filter rotated to inverse-FFT order (bin 0 first).
+    h_rot: &'a [f32],
     inv: &'a dyn Fft<f32>,
     n: usize,
     m: usize,
@@ -179,6 +211,19 @@ struct Extract<'a> {
     in_per_out: f64,
     hop: usize,
     half: usize,
+}
+
+/// `out[i] = spec[(start + i) mod n] * h[i]`: a circular run of bins through the filter.
+fn gather(spec: &[Complex32], start: usize, h: &[f32], out: &mut [Complex32]) {
+    let first = (spec.len() - start).min(out.len());
+    let (o1, o2) = out.split_at_mut(first);
+    let (h1, h2) = h.split_at(first);
+    for ((y, x), g) in o1.iter_mut().zip(&spec[start..start + first]).zip(h1) {
+        *y = x * g;
+    }
+    for ((y, x), g) in o2.iter_mut().zip(spec.iter()).zip(h2) {
+        *y = x * g;
+    }
 }
 
 impl Extract<'_> {
@@ -192,15 +237,16 @@ impl Extract<'_> {
         events: &mut Vec<(u16, GsmEvent)>,
     ) {
         let (n, m) = (self.n, self.m);
+        // The inverse FFT wants bin 0 first: output bins 0..m/2 are the carrier's bin and
+        // above, m/2..m the bins below it (m is even).
+        let up = ch.bin.rem_euclid(n as i64) as usize;
+        let down = (ch.bin - (m / 2) as i64).rem_euclid(n as i64) as usize;
+        let (h_up, h_down) = self.h_rot.split_at(m / 2);
         for (bi, spec) in self.history.iter().enumerate() {
             let b = self.first_block + bi as u64;
-            for (i, y) in ybuf.iter_mut().enumerate() {
-                let f = i as i64 - (m / 2) as i64;
-                let k = (ch.bin + f).rem_euclid(n as i64) as usize;
-                *y = spec[k] * self.h[i];
-            }
-            // Inverse FFT wants bin 0 first.
-            ybuf.rotate_left(m / 2);
+            let (y_up, y_down) = ybuf.split_at_mut(m / 2);
+            gather(spec, up, h_up, y_up);
+            gather(spec, down, h_down, y_down);
             self.inv.process_with_scratch(ybuf, scratch);
             // Output sample j sits at input sample j * n / m. The bin shift leaves
             // exp(-2 pi i bin (b * hop - half) / n) per block (block start in global
@@ -242,7 +288,8 @@ impl WidebandGsm {
         let mut planner = FftPlanner::<f32>::new();
         let fwd = planner.plan_fft_forward(n);
         let inv = planner.plan_fft_inverse(m);
-        let h = Self::design_filter(rate_sps, n, m, half);
+        let mut h_rot = Self::design_filter(rate_sps, n, m, half);
+        h_rot.rotate_left(m / 2);
         let bin_hz = rate_sps / n as f64;
         let usable_hz = rate_sps / 2.0 - STOP_HZ;
         let bands: &[GsmBand] = if cfg.bands.is_empty() {
@@ -286,7 +333,7 @@ impl WidebandGsm {
             out_rate_sps,
             fwd,
             inv,
-            h,
+            h_rot,
             // The first block starts `half` samples before the input so that output sample j
             // of every channel lies at input sample j * n / m.
             inbuf: vec![Complex32::new(0.0, 0.0); half],
@@ -325,18 +372,28 @@ impl WidebandGsm {
                 while (base_n * k) < min_n as u64 || (base_m * k) % 2 == 1 {
                     k *= 2;
                 }
-                // Larger blocks until the overlap fits (15.36 and 30.72 Msps need 18432 and
-                // 36864 points); exact 4 sps output spares every receiver its resampler.
+                // Larger blocks until the overlap fits; exact 4 sps output spares every
+                // receiver its resampler. The overlap is what the FFTs, the per-channel work
+                // and the kept spectra pay for twice, so blocks grow until it is at most a
+                // quarter of the block when that fits in 40,000 points (15.36 Msps: 36,864
+                // points with 75 % kept, not 18,432 with 50 %), else the first that fits.
+                let mut fits = None;
                 while base_n * k <= 40_000 {
                     let n = (base_n * k) as usize;
                     let m = (base_m * k) as usize;
                     // Block edges must fall on output samples: multiples of n / gcd(n, m).
                     let unit = n / gcd(n as u64, m as u64) as usize;
                     let half = half_target.div_ceil(unit) * unit;
-                    if 4 * half <= n {
+                    if 8 * half <= n {
                         return (n, m, half);
                     }
+                    if 4 * half <= n && fits.is_none() {
+                        fits = Some((n, m, half));
+                    }
                     k *= 2;
+                }
+                if let Some(sizes) = fits {
+                    return sizes;
                 }
             }
         }
@@ -432,8 +489,7 @@ impl WidebandGsm {
         let mut events = Vec::new();
         let mut start = 0;
         while self.inbuf.len() - start >= self.n {
-            self.block(start, &mut events);
-            start += self.hop;
+            start += self.blocks(start, usize::MAX, &mut events);
         }
         self.inbuf.drain(..start);
         events
@@ -454,8 +510,9 @@ impl WidebandGsm {
             while self.inbuf.len() - start >= self.n
                 && self.blocks_done * (self.hop as u64) < self.input_total
             {
-                self.block(start, &mut events);
-                start += self.hop;
+                let left = (self.input_total - self.blocks_done * self.hop as u64)
+                    .div_ceil(self.hop as u64) as usize;
+                start += self.blocks(start, left, &mut events);
             }
         }
         if self.history_len > 0 {
@@ -468,24 +525,44 @@ impl WidebandGsm {
         (events, meas)
     }
 
-    fn block(&mut self, start: usize, events: &mut Vec<(u16, GsmEvent)>) {
-        if self.history.len() <= self.history_len {
-            self.history.push(vec![Complex32::new(0.0, 0.0); self.n]);
+    /// Transforms the complete blocks of `inbuf` from `start` on, at most up to the end of
+    /// the scan interval and at most `limit`, and scans and extracts when the interval is
+    /// full. Returns how far `start` moved.
+    fn blocks(&mut self, start: usize, limit: usize, events: &mut Vec<(u16, GsmEvent)>) -> usize {
+        let (n, hop) = (self.n, self.hop);
+        let avail = (self.inbuf.len() - start - n) / hop + 1;
+        let room = (self.blocks_per_scan as usize).saturating_sub(self.history_len);
+        let count = avail.min(room.max(1)).min(limit.max(1));
+        let first = self.history_len;
+        while self.history.len() < first + count {
+            self.history.push(vec![Complex32::new(0.0, 0.0); n]);
         }
-        let spec = &mut self.history[self.history_len];
-        spec.copy_from_slice(&self.inbuf[start..start + self.n]);
-        self.fwd.process_with_scratch(spec, &mut self.scratch);
-        for (p, x) in self.power_acc.iter_mut().zip(spec.iter()) {
-            *p += f64::from(x.norm_sqr());
+        for (i, spec) in self.history[first..first + count].iter_mut().enumerate() {
+            spec.copy_from_slice(&self.inbuf[start + i * hop..start + i * hop + n]);
+            self.fwd.process_with_scratch(spec, &mut self.scratch);
+        }
+        for spec in &self.history[first..first + count] {
+            for (p, x) in self.power_acc.iter_mut().zip(spec.iter()) {
+                *p += f64::from(x.norm_sqr());
+            }
         }
         if self.history_len == 0 {
             self.history_first_block = self.blocks_done;
         }
-        self.history_len += 1;
-        self.power_blocks += 1;
-        self.blocks_done += 1;
+        self.history_len += count;
+        self.power_blocks += count as u64;
+        self.blocks_done += count as u64;
         if self.history_len as u64 >= self.blocks_per_scan {
             self.scan_and_extract(events);
+        }
+        count * hop
+    }
+
+    /// Threads for the channel work.
+    fn threads(&self) -> usize {
+        match self.cfg.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         }
     }
 
@@ -502,7 +579,7 @@ impl WidebandGsm {
         let ctx = Extract {
             history: &self.history[..self.history_len],
             first_block: self.history_first_block,
-            h: &self.h,
+            h_rot: &self.h_rot,
             inv: &*self.inv,
             n,
             m,
@@ -516,9 +593,7 @@ impl WidebandGsm {
         // channels one at a time from a shared queue (a synced channel costs many times an
         // idle one, so fixed shares left one core waiting on the other), and the events are
         // put back in channel order, exactly as one thread would have produced them.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(self.channels.len());
+        let threads = self.threads().min(self.channels.len());
         if threads <= 1 {
             for ch in &mut self.channels {
                 ctx.channel(ch, &mut self.ybuf, &mut self.inv_scratch, events);
@@ -571,17 +646,21 @@ impl WidebandGsm {
         // Carriers with energy but no GSM on them (LTE occupies dozens of GSM-raster channels)
         // would otherwise cost a receiver each for ever.
         let give_up = (GIVE_UP_S * self.out_rate_sps) as u64;
-        let until = self.out_clock + (HOLD_OFF_S * self.out_rate_sps) as u64;
+        let (now, rate) = (self.out_clock, self.out_rate_sps);
         let held = &mut self.held_off;
         self.channels.retain(|ch| {
             let keep = ch.ever_synced || ch.pushed < give_up;
             if !keep {
-                held.push((ch.info.arfcn, ch.bin, until));
+                let hold_s = (HOLD_OFF_S * 2f64.powi(ch.tries.min(8) as i32)).min(HOLD_OFF_MAX_S);
+                held.push(HeldOff {
+                    cand: ch.cand,
+                    until: now + (hold_s * rate) as u64,
+                    peak_power: ch.peak_power,
+                    tries: ch.tries + 1,
+                });
             }
             keep
         });
-        let now = self.out_clock;
-        self.held_off.retain(|h| h.2 > now);
     }
 
     fn flush(ch: &mut Channel, in_per_out: f64, events: &mut Vec<(u16, GsmEvent)>) {
@@ -637,7 +716,12 @@ impl WidebandGsm {
         let floor = sorted[sorted.len() / 5].max(1e-30);
         let thr = floor * 10f64.powf(f64::from(self.cfg.detect_threshold_db) / 10.0);
         let adj = 10f64.powf(-f64::from(self.cfg.adjacent_reject_db) / 10.0);
-        let mut fresh: Vec<(usize, f64)> = Vec::new();
+        for ch in &mut self.channels {
+            ch.peak_power = ch.peak_power.max(powers[ch.cand]);
+        }
+        let jump = 10f64.powf(RETRY_JUMP_DB / 10.0);
+        let now = self.out_clock;
+        let mut fresh: Vec<(usize, f64, u32)> = Vec::new();
         for (i, &p) in powers.iter().enumerate() {
             let neighbour = |j: Option<usize>| {
                 j.and_then(|j| {
@@ -648,23 +732,24 @@ impl WidebandGsm {
             };
             let nb = neighbour(i.checked_sub(1)).max(neighbour(Some(i + 1)));
             if p > thr && p > nb * adj {
-                let cand = &self.candidates[i];
-                let known = self
-                    .channels
-                    .iter()
-                    .any(|c| c.info.arfcn == cand.arfcn && c.bin == cand.bin)
-                    || self
-                        .held_off
-                        .iter()
-                        .any(|h| h.0 == cand.arfcn && h.1 == cand.bin);
-                if !known {
-                    fresh.push((i, p));
+                if self.channels.iter().any(|c| c.cand == i) {
+                    continue;
                 }
+                let mut tries = 0;
+                if let Some(h) = self.held_off.iter().position(|h| h.cand == i) {
+                    let held = &self.held_off[h];
+                    if held.until > now && p <= held.peak_power * jump {
+                        continue;
+                    }
+                    tries = held.tries;
+                    self.held_off.swap_remove(h);
+                }
+                fresh.push((i, p, tries));
             }
         }
         fresh.sort_by(|a, b| b.1.total_cmp(&a.1));
         let start_sample = self.history_first_block * self.hop as u64;
-        for (i, p) in fresh {
+        for (i, p, tries) in fresh {
             if self.channels.len() >= self.cfg.max_channels {
                 break;
             }
@@ -681,6 +766,9 @@ impl WidebandGsm {
                     start_sample,
                     power_dbfs: (10.0 * p.log10()) as f32,
                 },
+                cand: i,
+                peak_power: p,
+                tries,
                 rx,
                 pushed: 0,
                 ever_synced: false,
@@ -693,14 +781,12 @@ impl WidebandGsm {
             .candidates
             .iter()
             .zip(powers.iter())
-            .map(|(c, &p)| ChannelPower {
+            .enumerate()
+            .map(|(i, (c, &p))| ChannelPower {
                 arfcn: c.arfcn,
                 freq_hz: c.freq_hz,
                 power_dbfs: (10.0 * p.max(1e-30).log10()) as f32,
-                active: self
-                    .channels
-                    .iter()
-                    .any(|ch| ch.info.arfcn == c.arfcn && ch.bin == c.bin),
+                active: self.channels.iter().any(|ch| ch.cand == i),
             })
             .collect();
     }

@@ -207,3 +207,79 @@ fn block_size_does_not_matter_and_odd_rates_work() {
         assert_eq!(matched, in_window, "at {rate}");
     }
 }
+
+/// Unit-power complex Gaussian noise (xorshift + Box-Muller), `n` samples.
+fn unit_noise(n: usize, mut state: u64) -> Vec<num_complex::Complex32> {
+    let mut uniform = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 40) as f32 + 0.5) / (1u64 << 24) as f32
+    };
+    (0..n)
+        .map(|_| {
+            let r = (-uniform().ln()).sqrt();
+            let (s, c) = (2.0 * std::f32::consts::PI * uniform()).sin_cos();
+            num_complex::Complex32::new(r * c, r * s)
+        })
+        .collect()
+}
+
+#[test]
+fn a_carrier_switched_on_where_a_non_gsm_signal_was_given_up_is_decoded_at_once() {
+    // A non-GSM signal (noise over about 1 MHz: an LTE or UMTS carrier's look) sits on
+    // ARFCN 871 from the start, so the receiver tries the channel, finds no GSM and holds it
+    // off. The real blaster recording is switched on at 1.6 s on the same carrier, 10 dB
+    // above what the noise puts into the channel: the jump must bring the channel back at
+    // once, not after the hold-off (5 s, longer than this scene).
+    const RATE: f64 = 4e6;
+    const APPEAR_S: f64 = 1.6;
+    let bla = load_cs16("osmocom_blaster_234-15_gsm900_arfcn62.cs16");
+    let dur_s = APPEAR_S + bla.len() as f64 / OSMO_RATE;
+    let noise = unit_noise((dur_s * OSMO_RATE) as usize + 1000, 0x0dd);
+    let offset_hz = 1.2e6;
+    let center = 1877.0e6 - offset_hz;
+    // Recording power ~0.09; 17 % of the noise falls within +-90 kHz of the carrier.
+    let noise_db = 10.0 * (0.0903f32 * 0.1 / 0.166).log10();
+    let sources = vec![
+        Source::new(noise, OSMO_RATE, RATE, 0.0, offset_hz, noise_db),
+        Source::new(bla, OSMO_RATE, RATE, APPEAR_S, offset_hz, 0.0),
+    ];
+    let mut scene = Scene::new(sources, 1e-4, 77, (dur_s * RATE) as usize);
+    let cfg = WidebandConfig {
+        bands: vec![cellsentry_gsm::GsmBand::Dcs1800],
+        ..WidebandConfig::default()
+    };
+    let mut wb = WidebandGsm::new(RATE, center, &cfg).unwrap();
+    let mut events = Vec::new();
+    let mut tried_early = false;
+    while let Some(chunk) = scene.next_chunk(1 << 16) {
+        events.extend(wb.push(&chunk));
+        if wb.active_channels().iter().any(|a| a.arfcn == 871) && events.is_empty() {
+            tried_early = true;
+        }
+    }
+    events.extend(wb.finish().0);
+    assert!(tried_early, "the noise carrier was never tried");
+    let appear = (APPEAR_S * RATE) as u64;
+    let first_block = events
+        .iter()
+        .filter_map(|(a, e)| match e {
+            GsmEvent::Block(b) if *a == 871 => Some(b.first_sample),
+            _ => None,
+        })
+        .min()
+        .expect("the blaster was never decoded");
+    assert!(
+        first_block >= appear && first_block < appear + (0.7 * RATE) as u64,
+        "first block at {:.2} s, blaster on at {APPEAR_S} s",
+        first_block as f64 / RATE
+    );
+    // Its system information comes out as gr-gsm decoded it.
+    check_cell(
+        &events,
+        871,
+        "osmocom_blaster_234-15_gsm900_arfcn62.truth.json",
+        appear,
+    );
+}

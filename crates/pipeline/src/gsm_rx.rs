@@ -151,6 +151,8 @@ pub struct GsmRx {
     /// `None` once finished.
     front: Option<Front>,
     wideband: bool,
+    /// Threads of the wideband receiver's channel decoding (0: one per core).
+    threads: usize,
     tracks: BTreeMap<u16, Track>,
     narrow_power: Option<PowerInterval>,
     /// Stream sample index of the front's sample 0.
@@ -183,13 +185,15 @@ impl GsmRx {
         center_freq_hz: f64,
         start_sample: u64,
         pcap: bool,
+        threads: usize,
     ) -> Result<Self, String> {
-        let front = Self::build_front(rate_sps, center_freq_hz)?;
+        let front = Self::build_front(rate_sps, center_freq_hz, threads)?;
         let mut rx = GsmRx {
             max_messages: MAX_MESSAGES_PER_CELL,
             id,
             rate_sps,
             center_freq_hz,
+            threads,
             wideband: matches!(front, Front::Wide(_)),
             front: Some(front),
             tracks: BTreeMap::new(),
@@ -225,7 +229,9 @@ impl GsmRx {
         self.wideband
     }
 
-    fn build_front(rate_sps: f64, center_freq_hz: f64) -> Result<Front, String> {
+    /// The receiver for the capture: narrowband, or wideband decoding its channels on
+    /// `threads` threads (0: one per core).
+    fn build_front(rate_sps: f64, center_freq_hz: f64, threads: usize) -> Result<Front, String> {
         let carrier = (center_freq_hz > 0.0).then_some(center_freq_hz);
         if rate_sps <= NARROWBAND_MAX_SPS {
             GsmReceiver::new(rate_sps, carrier)
@@ -235,7 +241,11 @@ impl GsmRx {
             let f = carrier.ok_or_else(|| {
                 "a wide capture needs its centre frequency to find the GSM channels".to_string()
             })?;
-            WidebandGsm::new(rate_sps, f, &WidebandConfig::default())
+            let cfg = WidebandConfig {
+                threads,
+                ..WidebandConfig::default()
+            };
+            WidebandGsm::new(rate_sps, f, &cfg)
                 .map(|rx| Front::Wide(Box::new(rx)))
                 .map_err(|e| e.to_string())
         }
@@ -514,7 +524,7 @@ impl GsmRx {
         for t in self.tracks.values_mut() {
             t.carried = t.measurement.clone();
         }
-        if let Ok(front) = Self::build_front(self.rate_sps, self.center_freq_hz) {
+        if let Ok(front) = Self::build_front(self.rate_sps, self.center_freq_hz, self.threads) {
             self.front = Some(front);
         }
         self.base_sample = first_sample;

@@ -383,8 +383,17 @@ impl<'a> Session<'a> {
                 note: Some(e),
             }),
         }
-        match GsmRx::new(base + 1, rate, center_freq_hz, start, self.opts.pcap)
-            .map(|rx| rx.with_message_cap(self.opts.messages_per_cell))
+        // One thread means one thread: the wideband receiver's channels too.
+        let gsm_threads = if self.opts.threads { 0 } else { 1 };
+        match GsmRx::new(
+            base + 1,
+            rate,
+            center_freq_hz,
+            start,
+            self.opts.pcap,
+            gsm_threads,
+        )
+        .map(|rx| rx.with_message_cap(self.opts.messages_per_cell))
         {
             Ok(rx) => {
                 statuses.push(ReceiverStatus {
