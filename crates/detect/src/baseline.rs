@@ -383,8 +383,7 @@ impl Baseline {
             if c.key.specificity() == 0 {
                 continue;
             }
-            let powers: Vec<f64> = c.power_dbfs.iter().map(|s| s.value).collect();
-            let stats = mean_std(&powers);
+            let stats = c.power_stats();
             b.cells.push(KnownCell {
                 key: c.key.clone(),
                 source: BaselineSource::Survey,
@@ -392,7 +391,7 @@ impl Baseline {
                 range_m: None,
                 power_mean_dbfs: stats.map(|s| s.0),
                 power_std_db: stats.map(|s| s.1),
-                power_samples: u32::try_from(powers.len()).unwrap_or(u32::MAX),
+                power_samples: stats.map_or(0, |s| u32::try_from(s.2).unwrap_or(u32::MAX)),
                 offset_median_ppm: c.median_offset_ppm(),
                 first_seen_unix_ms: Some(c.first_seen_unix_ms),
                 last_seen_unix_ms: Some(c.last_seen_unix_ms),

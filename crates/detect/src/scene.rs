@@ -71,6 +71,49 @@ pub struct CellHistory {
     /// Offset values kept sorted.
     #[serde(skip)]
     offset_sorted: Vec<f64>,
+    /// Every power sample ever added (count, mean, sum of squared deviations: Welford), for
+    /// the survey's statistics once the series has been thinned.
+    #[serde(default)]
+    power_all: (u64, f64, f64),
+}
+
+/// Samples a series keeps before its older part is thinned (every other sample dropped), so
+/// memory stays bounded however long a live run lasts (a growing history was most of the
+/// sensor's memory growth in an hour's soak). The last [`SERIES_FULL_MS`] stay whole for the
+/// rules' windows (5 minutes at most); older history keeps its shape at a coarser step, and
+/// medians over it lean towards recent samples.
+pub const SERIES_CAP: usize = 2048;
+
+/// The newest part of a series that thinning leaves whole, ms.
+pub const SERIES_FULL_MS: i64 = 600_000;
+
+/// Thins a time-ordered series longer than [`SERIES_CAP`]: every other sample older than
+/// [`SERIES_FULL_MS`] before the newest goes (the older half when that part is too small to
+/// matter, so the bound holds at any observation rate).
+pub fn thin_series<T>(v: &mut Vec<T>, time_ms: impl Fn(&T) -> i64) {
+    if v.len() <= SERIES_CAP {
+        return;
+    }
+    let Some(last) = v.last().map(&time_ms) else {
+        return;
+    };
+    let mut old = v.partition_point(|x| time_ms(x) < last.saturating_sub(SERIES_FULL_MS));
+    if old < v.len() / 4 {
+        old = v.len() / 2;
+    }
+    let mut i = 0;
+    v.retain(|_| {
+        let keep = i >= old || i % 2 == 0;
+        i += 1;
+        keep
+    });
+}
+
+/// The values of a series, sorted.
+fn sorted_values(v: &[Sample]) -> Vec<f64> {
+    let mut out: Vec<f64> = v.iter().map(|s| s.value).collect();
+    out.sort_by(f64::total_cmp);
+    out
 }
 
 fn merge_opt<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
@@ -162,6 +205,7 @@ impl CellHistory {
             positioned_power: Vec::new(),
             power_sorted: Vec::new(),
             offset_sorted: Vec::new(),
+            power_all: (0, 0.0, 0.0),
         };
         h.add(obs);
         h
@@ -182,6 +226,15 @@ impl CellHistory {
                 },
             );
             insert_value(&mut self.power_sorted, p);
+            let (n, mean, m2) = &mut self.power_all;
+            *n += 1;
+            let d = p - *mean;
+            *mean += d / *n as f64;
+            *m2 += d * (p - *mean);
+            if self.power_dbfs.len() > SERIES_CAP {
+                thin_series(&mut self.power_dbfs, |s| s.time_unix_ms);
+                self.power_sorted = sorted_values(&self.power_dbfs);
+            }
             if let (Some(lat), Some(lon)) = (obs.lat_deg, obs.lon_deg) {
                 let pp = PositionedPower {
                     time_unix_ms: t,
@@ -193,6 +246,7 @@ impl CellHistory {
                     .positioned_power
                     .partition_point(|x| x.time_unix_ms <= t);
                 self.positioned_power.insert(pos, pp);
+                thin_series(&mut self.positioned_power, |p| p.time_unix_ms);
             }
         }
         if let Some(p) = obs.offset_ppm() {
@@ -204,6 +258,10 @@ impl CellHistory {
                 },
             );
             insert_value(&mut self.offset_sorted, p);
+            if self.offset_ppm.len() > SERIES_CAP {
+                thin_series(&mut self.offset_ppm, |s| s.time_unix_ms);
+                self.offset_sorted = sorted_values(&self.offset_ppm);
+            }
         }
         merge_opt(&mut self.snr_db, &obs.snr_db);
         merge_opt(&mut self.dl_freq_hz, &obs.dl_freq_hz);
@@ -248,7 +306,20 @@ impl CellHistory {
         self.last_seen_unix_ms - self.first_seen_unix_ms
     }
 
-    /// Median power over all samples.
+    /// Mean and standard deviation of every power sample ever added, and their number (the
+    /// series itself is thinned on long runs).
+    pub fn power_stats(&self) -> Option<(f64, f64, u64)> {
+        let (n, mean, m2) = self.power_all;
+        if n as usize == self.power_dbfs.len() {
+            // Never thinned (or deserialised without the running sums): the series is exact.
+            let values: Vec<f64> = self.power_dbfs.iter().map(|s| s.value).collect();
+            return mean_std(&values).map(|(m, s)| (m, s, values.len() as u64));
+        }
+        (n > 0).then(|| (mean, (m2 / n as f64).max(0.0).sqrt(), n))
+    }
+
+    /// Median power over the kept samples (all of them on runs shorter than [`SERIES_CAP`]
+    /// observations).
     pub fn median_power_dbfs(&self) -> Option<f64> {
         if self.power_sorted.len() == self.power_dbfs.len() {
             return median_of_sorted(&self.power_sorted);
@@ -258,13 +329,19 @@ impl CellHistory {
 
     /// Median power of the samples within `window_ms` before the last sample.
     pub fn recent_power_dbfs(&self, window_ms: i64) -> Option<f64> {
-        let last = self.power_dbfs.last()?.time_unix_ms;
-        median(
-            self.power_dbfs
-                .iter()
-                .filter(|s| s.time_unix_ms >= last - window_ms)
-                .map(|s| s.value),
-        )
+        median(self.recent_power(window_ms).iter().map(|s| s.value))
+    }
+
+    /// The power samples within `window_ms` before the last sample (the series is in time
+    /// order, so this is a slice, not a scan of the whole history).
+    pub fn recent_power(&self, window_ms: i64) -> &[Sample] {
+        let Some(last) = self.power_dbfs.last().map(|s| s.time_unix_ms) else {
+            return &[];
+        };
+        let start = self
+            .power_dbfs
+            .partition_point(|s| s.time_unix_ms < last - window_ms);
+        &self.power_dbfs[start..]
     }
 
     /// Highest sustained level: the largest median over any `window_ms` of the history, with
@@ -523,6 +600,47 @@ mod tests {
         let back: Scene = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back.cells()[0].median_power_dbfs(), Some(-43.0));
         assert_eq!(back.cells()[0].median_offset_ppm(), h.median_offset_ppm());
+    }
+
+    #[test]
+    fn a_long_run_keeps_a_bounded_history_with_its_recent_samples_whole() {
+        // Ten hours of one observation a second: the series stays under the cap, its last
+        // ten minutes are every sample, and the survey statistics still cover every sample.
+        let mut s = Scene::new();
+        let total = 36_000i64;
+        let mut sum = 0.0;
+        for k in 0..total {
+            let mut o = CellObservation::gsm(k * 1000, 62);
+            let p = -60.0 + (k % 7) as f64;
+            sum += p;
+            o.power_dbfs = Some(p);
+            o.freq_offset_ppm = Some(0.1);
+            s.push(&o);
+            let h = &s.cells()[0];
+            assert!(h.power_dbfs.len() <= SERIES_CAP && h.offset_ppm.len() <= SERIES_CAP);
+        }
+        let h = &s.cells()[0];
+        assert_eq!(h.power_sorted.len(), h.power_dbfs.len());
+        let recent = h.recent_power(SERIES_FULL_MS);
+        assert_eq!(recent.len(), 601, "the last ten minutes are whole");
+        assert!(recent
+            .windows(2)
+            .all(|w| w[1].time_unix_ms - w[0].time_unix_ms == 1000));
+        // The older part is thinned, not dropped: it reaches back towards the start.
+        assert!(h.power_dbfs[0].time_unix_ms < 3_600_000);
+        let (mean, std, n) = h.power_stats().unwrap();
+        assert_eq!(n, total as u64);
+        assert!((mean - sum / total as f64).abs() < 1e-9, "{mean}");
+        assert!((std - 2.0).abs() < 0.01, "{std}");
+        assert_eq!(h.median_power_dbfs(), Some(-57.0));
+        // At ten observations a second the bound holds too.
+        let mut fast = Scene::new();
+        for k in 0..20_000i64 {
+            let mut o = CellObservation::gsm(k * 100, 62);
+            o.power_dbfs = Some(-50.0);
+            fast.push(&o);
+        }
+        assert!(fast.cells()[0].power_dbfs.len() <= SERIES_CAP);
     }
 
     #[test]

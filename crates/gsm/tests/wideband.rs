@@ -91,8 +91,14 @@ fn two_real_cells_in_a_10msps_scene() {
     assert_eq!(arfcns, vec![840, 871]);
     let bla_ch = active.iter().find(|a| a.arfcn == 840).unwrap();
     let appear = (BLASTER_DELAY_S * WIDE_RATE) as u64;
-    // Found in the scan interval (0.1 s) in which it appeared, not before.
-    assert!(bla_ch.start_sample <= appear && bla_ch.start_sample + 1_000_000 > appear);
+    // Decoded from the start of the scan interval (0.05 s) in which it appeared, or of the
+    // next when only its first moments fell in the one before: never from long before.
+    let interval = (0.05 * WIDE_RATE) as u64;
+    assert!(
+        bla_ch.start_sample + interval > appear && bla_ch.start_sample < appear + interval,
+        "blaster decoded from sample {} (on at {appear})",
+        bla_ch.start_sample
+    );
     check_cell(
         &events,
         871,

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use cellsentry_capture::IqBlock;
+use cellsentry_detect::scene::thin_series;
 use cellsentry_detect::{
     CellObservation, FreqPriority, GsmSystemInfo, PagingCounters, Rat, SiFingerprint,
 };
@@ -389,6 +390,9 @@ impl GsmRx {
                     time_s,
                     power_dbfs: p,
                 });
+                // A live run of any length keeps a bounded power series, the newest half
+                // whole (the detector's histories do the same).
+                thin_series(&mut track.power, |s| (s.time_s * 1000.0) as i64);
             }
             let ev = measurement(track, time_s, power);
             track.emit(ev, time_s, out);

@@ -133,9 +133,8 @@ impl Rule for MovingSourcePower {
             return Vec::new();
         };
         let w: Vec<(i64, f64)> = cell
-            .power_dbfs
+            .recent_power(th.moving_window_ms)
             .iter()
-            .filter(|s| s.time_unix_ms >= last - th.moving_window_ms)
             .map(|s| (s.time_unix_ms, s.value))
             .collect();
         let span = w.last().map_or(0, |l| l.0) - w.first().map_or(0, |f| f.0);
