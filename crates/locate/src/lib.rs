@@ -75,6 +75,9 @@ pub struct LocateConfig {
     pub fixed_sensor_span_m: f64,
     /// How far around the measurements the transmitter is searched, metres (at least).
     pub search_margin_m: f64,
+    /// Position prior: standard deviation as a multiple of the readings' extent (at least
+    /// 100 m), centred on their power-weighted centre; 0 turns it off.
+    pub position_prior_scale: f64,
 }
 
 impl Default for LocateConfig {
@@ -93,6 +96,7 @@ impl Default for LocateConfig {
             min_spread_m: 80.0,
             fixed_sensor_span_m: 25.0,
             search_margin_m: 1000.0,
+            position_prior_scale: 0.5,
         }
     }
 }
