@@ -4,11 +4,13 @@
 #     fading, receiver noise) over SEEDS seeds and every geometry of the drive_bench example;
 #  2. through the real receiver: IQ_SEEDS drive scenes rendered by `cellsentry synth`, replayed
 #     with their GPS track (NMEA) so the powers are the GSM receiver's own, then `locate`.
-# Not part of CI (minutes of CPU). Usage: bash bench/locate.sh [SEEDS] [IQ_SEEDS]
+# Not part of CI (minutes of CPU). Usage: bash bench/locate.sh [SEEDS] [IQ_SEEDS] [IQ_FIRST]
+# (IQ_FIRST: the first IQ seed, to continue an earlier run.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-25}
 IQ_SEEDS=${2:-5}
+IQ_FIRST=${3:-0}
 TARGET=${CARGO_TARGET_DIR:-target}
 cargo build --release -q -p cellsentry -p cellsentry-locate --examples --bins
 BIN=$TARGET/release/cellsentry
@@ -24,7 +26,7 @@ echo "| seed | exponent | shadowing dB | locate error m | 95 % radius m | centro
 echo "|---|---|---|---|---|---|---|"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for seed in $(seq 0 $((IQ_SEEDS - 1))); do
+for seed in $(seq "$IQ_FIRST" $((IQ_FIRST + IQ_SEEDS - 1))); do
     d="$work/s$seed"
     "$EX/drive_scene" "$seed" 150 "$d" l
     start=$(python3 -c "import json;print(json.load(open('$d/truth.json'))['recording_start'])")
