@@ -518,8 +518,10 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct LocateArgs {
-    /// SQLite database written by replay/monitor.
-    #[arg(long, value_name = "FILE", default_value = "cellsentry.sqlite")]
+    /// SQLite database written by replay/monitor, or the fleet's central database
+    /// (postgresql://..., env:VAR, file:PATH): every sensor's readings of a cell fitted
+    /// together.
+    #[arg(long, value_name = "FILE|URL", default_value = "cellsentry.sqlite")]
     pub db: PathBuf,
     /// Only these cells: the cell id the report lists, or a description as `monitor --hunt`
     /// takes it (a label, arfcn=62, ci=40961, plmn=234-15...); default every cell with

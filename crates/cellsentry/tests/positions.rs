@@ -204,58 +204,73 @@ fn offset(lat: f64, lon: f64, east_m: f64, north_m: f64) -> (f64, f64) {
     )
 }
 
-#[test]
-fn fixed_sensors_locate_the_transmitter() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fixed.sqlite");
+/// Five sensors 200-700 m around the transmitter (east, north metres).
+const SENSORS: [(f64, f64); 5] = [
+    (-400.0, -250.0),
+    (350.0, -300.0),
+    (500.0, 300.0),
+    (-150.0, 450.0),
+    (-600.0, 150.0),
+];
+
+/// Fixed sensor `k` of the path-loss scene: its recording rendered and replayed into `db`
+/// with the sensor's position.
+fn fixed_sensor_run(dir: &Path, k: usize, db: &Path) {
     let scenario: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("captures/scenarios/moving_blaster.json")).unwrap(),
     )
     .unwrap();
-    // Five sensors 200-700 m around the transmitter.
-    let sensors = [
-        (-400.0, -250.0),
-        (350.0, -300.0),
-        (500.0, 300.0),
-        (-150.0, 450.0),
-        (-600.0, 150.0),
-    ];
-    for (k, (e, n)) in sensors.iter().enumerate() {
-        let d = (e * e + n * n + 100.0_f64).sqrt();
-        let power = -20.0 - 30.0 * (d / 100.0).log10();
-        let mut s = scenario.clone();
-        s["name"] = json!(format!("fixed sensor {k}"));
-        s["duration_s"] = json!(4.0);
-        s["seed"] = json!(100 + k);
-        s["noise_dbfs"] = json!(-75);
-        let cell = &mut s["cells"][0];
-        cell["power_db"] = json!(power);
-        cell["profile"] = json!([]);
-        cell["impairments"]["multipath"] = Value::Null;
-        let path = dir.path().join(format!("s{k}.json"));
-        std::fs::write(&path, s.to_string()).unwrap();
-        let meta = dir.path().join(format!("s{k}.sigmf-meta"));
-        let out = run(&[
-            "synth",
-            path.to_str().unwrap(),
-            "-o",
-            meta.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let (lat, lon) = offset(TX.0, TX.1, *e, *n);
-        let (lat, lon) = (lat.to_string(), lon.to_string());
-        let out = run(&[
-            "replay",
-            meta.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-            "--lat",
-            &lat,
-            "--lon",
-            &lon,
-            "-q",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+    let (e, n) = SENSORS[k];
+    let d = (e * e + n * n + 100.0_f64).sqrt();
+    let power = -20.0 - 30.0 * (d / 100.0).log10();
+    let mut s = scenario;
+    s["name"] = json!(format!("fixed sensor {k}"));
+    s["duration_s"] = json!(4.0);
+    s["seed"] = json!(100 + k);
+    s["noise_dbfs"] = json!(-75);
+    let cell = &mut s["cells"][0];
+    cell["power_db"] = json!(power);
+    cell["profile"] = json!([]);
+    cell["impairments"]["multipath"] = Value::Null;
+    let path = dir.join(format!("s{k}.json"));
+    std::fs::write(&path, s.to_string()).unwrap();
+    let meta = dir.join(format!("s{k}.sigmf-meta"));
+    let out = run(&[
+        "synth",
+        path.to_str().unwrap(),
+        "-o",
+        meta.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (lat, lon) = offset(TX.0, TX.1, e, n);
+    let (lat, lon) = (lat.to_string(), lon.to_string());
+    let out = run(&[
+        "replay",
+        meta.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--lat",
+        &lat,
+        "--lon",
+        &lon,
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Metres from the transmitter.
+fn error_m(lat: f64, lon: f64) -> f64 {
+    let dn = (lat - TX.0).to_radians() * 6_371_008.8;
+    let de = (lon - TX.1).to_radians() * 6_371_008.8 * TX.0.to_radians().cos();
+    dn.hypot(de)
+}
+
+#[test]
+fn fixed_sensors_locate_the_transmitter() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fixed.sqlite");
+    for k in 0..SENSORS.len() {
+        fixed_sensor_run(dir.path(), k, &db);
     }
     let out = run(&["locate", "--db", db.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -266,13 +281,10 @@ fn fixed_sensors_locate_the_transmitter() {
     let e = &located[0]["estimate"];
     assert_eq!(e["method"], "fixed_sensors");
     assert_eq!(e["fixed_sensors"], 5);
-    let (lat, lon) = (
+    let err = error_m(
         e["lat_deg"].as_f64().unwrap(),
         e["lon_deg"].as_f64().unwrap(),
     );
-    let dn = (lat - TX.0).to_radians() * 6_371_008.8;
-    let de = (lon - TX.1).to_radians() * 6_371_008.8 * TX.0.to_radians().cos();
-    let err = dn.hypot(de);
     // The receiver's power meter, not the model, measured these powers (plus noise).
     assert!(err < 40.0, "error {err:.0} m: {e}");
     assert!(
@@ -281,9 +293,7 @@ fn fixed_sensors_locate_the_transmitter() {
     );
     // The centroid of the strongest readings is the nearest sensor: hundreds of metres off.
     let c = &located[0]["centroid"];
-    let cn = (c[0].as_f64().unwrap() - TX.0).to_radians() * 6_371_008.8;
-    let ce = (c[1].as_f64().unwrap() - TX.1).to_radians() * 6_371_008.8 * TX.0.to_radians().cos();
-    assert!(cn.hypot(ce) > 2.0 * err);
+    assert!(error_m(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()) > 2.0 * err);
 
     // The exports: GeoJSON with the estimate, its ellipse and the sensors; KML; the map.
     let gj = dir.path().join("l.geojson");
@@ -338,4 +348,67 @@ fn fixed_sensors_locate_the_transmitter() {
         !h.contains("http://tile") && !h.contains("<script"),
         "self-contained"
     );
+}
+
+#[test]
+fn five_sensors_synced_to_the_central_database_locate_the_transmitter_together() {
+    // The fleet's picture: each fixed sensor has its own database and syncs it; `locate` on
+    // the central PostgreSQL fits every sensor's readings of the cell together.
+    let dir = tempfile::tempdir().unwrap();
+    let Some(cluster) = cellsentry_fleet::cluster::Cluster::start_or_skip(dir.path()) else {
+        return;
+    };
+    let url = cluster.url();
+    for k in 0..SENSORS.len() {
+        let db = dir.path().join(format!("sensor{k}.sqlite"));
+        fixed_sensor_run(dir.path(), k, &db);
+        let name = format!("fixed-{k}");
+        let out = Command::new(env!("CARGO_BIN_EXE_cellsentry"))
+            .args(["sync", "--db", db.to_str().unwrap(), "--name", &name])
+            .env("CELLSENTRY_PG_URL", &url)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // One sensor alone cannot locate anything; all five together do.
+    let out = run(&["locate", "--db", &url, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(&cluster.password));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let located: Vec<&Value> = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["estimate"].is_object())
+        .collect();
+    assert_eq!(located.len(), 1, "{v}");
+    let e = &located[0]["estimate"];
+    assert_eq!(e["method"], "fixed_sensors");
+    assert_eq!(e["fixed_sensors"], 5);
+    let err = error_m(
+        e["lat_deg"].as_f64().unwrap(),
+        e["lon_deg"].as_f64().unwrap(),
+    );
+    assert!(err < 40.0, "error {err:.0} m: {e}");
+    // The same cell asked for by its label, and by its central id.
+    let label = located[0]["cell"].as_str().unwrap().to_string();
+    let id = located[0]["cell_id"].as_i64().unwrap().to_string();
+    for sel in [label.as_str(), id.as_str()] {
+        let out = run(&["locate", "--db", &url, "--cell", sel, "--json"]);
+        assert!(out.status.success(), "{sel}: {}", stderr(&out));
+        let w: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(w["cells"].as_array().unwrap().len(), 1, "{sel}: {w}");
+    }
+    // What the central database cannot answer is one line and exit code 3.
+    for args in [
+        vec!["--run", "1"],
+        vec!["--cell", "999999"],
+        vec!["--cell", "arfcn=1"],
+    ] {
+        let mut a = vec!["locate", "--db", url.as_str()];
+        a.extend(args.iter().copied());
+        let out = run(&a);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+    }
 }

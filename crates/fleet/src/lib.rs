@@ -15,6 +15,7 @@ pub mod baseline;
 pub mod cluster;
 pub mod conn;
 mod error;
+pub mod readings;
 pub mod render;
 pub mod report;
 pub mod schema;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::error::FleetError;
 
 /// A column of a row of our own queries; a type mismatch is an error, not a panic.
-fn col<'a, T: postgres::types::FromSql<'a>>(
+pub(crate) fn col<'a, T: postgres::types::FromSql<'a>>(
     row: &'a postgres::Row,
     i: usize,
 ) -> Result<T, FleetError> {

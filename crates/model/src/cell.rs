@@ -98,6 +98,29 @@ impl CellKey {
             part(self.bsic_pci)
         )
     }
+
+    /// The key back from [`Self::natural_key`]'s text; `None` when it is not one.
+    pub fn from_natural_key(text: &str) -> Option<CellKey> {
+        let parts: Vec<&str> = text.split('|').collect();
+        let [rat, mcc, mnc, area, id, channel, bsic] = parts[..] else {
+            return None;
+        };
+        fn opt<T: std::str::FromStr>(v: &str) -> Option<Option<T>> {
+            if v.is_empty() {
+                Some(None)
+            } else {
+                v.parse().ok().map(Some)
+            }
+        }
+        Some(CellKey {
+            rat: rat.parse().ok()?,
+            plmn: (!mcc.is_empty() || !mnc.is_empty()).then(|| crate::Plmn::broadcast(mcc, mnc)),
+            lac_tac: opt(area)?,
+            cell_id: opt(id)?,
+            channel: opt(channel)?,
+            bsic_pci: opt(bsic)?,
+        })
+    }
 }
 
 impl std::fmt::Display for CellKey {
@@ -126,6 +149,22 @@ impl std::fmt::Display for CellKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_key_reads_back() {
+        let k = CellKey {
+            rat: Rat::Gsm,
+            plmn: Some(crate::Plmn::broadcast("234", "15")),
+            lac_tac: Some(1000),
+            cell_id: Some(4321),
+            channel: Some(62),
+            bsic_pci: None,
+        };
+        assert_eq!(k.natural_key(), "gsm|234|15|1000|4321|62|");
+        assert_eq!(CellKey::from_natural_key(&k.natural_key()), Some(k));
+        assert_eq!(CellKey::from_natural_key("gsm|234|15|x|1|2|3"), None);
+        assert_eq!(CellKey::from_natural_key("gsm|234"), None);
+    }
 
     #[test]
     fn partial_keys_merge() {

@@ -133,7 +133,108 @@ fn fmt_deg(v: f64) -> String {
     format!("{v:.6}")
 }
 
+/// Every asked-for cell of the fleet's central database: the positioned readings of every
+/// sensor (fixed sensors and drives of every team) fitted together, one sensor per central run.
+fn locate_central(db: &str, run: Option<i64>, cells: &[String]) -> Result<Vec<CellLocation>> {
+    use cellsentry_fleet::{readings, Source, Target};
+    if run.is_some() {
+        return Err(
+            BadInput("--run numbers a sensor's runs: not for the central database".into()).into(),
+        );
+    }
+    let target = Target::resolve(&Source::parse(db))?;
+    let mut client = target.connect()?;
+    let mut ids = Vec::new();
+    let mut selectors = Vec::new();
+    for c in cells {
+        match c.trim().parse::<i64>() {
+            Ok(id) => {
+                if !readings::cell_exists(&mut client, id)? {
+                    return Err(BadInput(format!("no cell {id} in the central database")).into());
+                }
+                ids.push(id);
+            }
+            Err(_) => selectors.push((
+                CellSelector::parse(c).map_err(|e| BadInput(e.replacen("--hunt", "--cell", 1)))?,
+                c.clone(),
+            )),
+        }
+    }
+    // Selectors are matched here against every cell with readings; ids go to the query.
+    let fetch: &[i64] = if selectors.is_empty() { &ids } else { &[] };
+    let all = readings::positioned_readings(&mut client, fetch)?;
+    for (sel, text) in &selectors {
+        let found = all.iter().any(|c| {
+            cellsentry_model::CellKey::from_natural_key(&c.natural_key)
+                .is_some_and(|k| sel.matches(&k))
+        });
+        if !found {
+            return Err(BadInput(format!(
+                "--cell {text:?}: no cell with positioned readings in the central database"
+            ))
+            .into());
+        }
+    }
+    let mut out = Vec::new();
+    for cell in all {
+        let key = cellsentry_model::CellKey::from_natural_key(&cell.natural_key);
+        let asked = (ids.is_empty() && selectors.is_empty())
+            || ids.contains(&cell.cell_id)
+            || selectors
+                .iter()
+                .any(|(sel, _)| key.as_ref().is_some_and(|k| sel.matches(k)));
+        if !asked {
+            continue;
+        }
+        let with_power: Vec<&readings::Reading> = cell
+            .readings
+            .iter()
+            .filter(|r| r.power_dbfs.is_some_and(f64::is_finite))
+            .collect();
+        // Calibrated dBm only when every reading has it: dBFS of different radios and gains
+        // do not mix, which matters more across a fleet than within one run.
+        let dbm = !with_power.is_empty() && with_power.iter().all(|r| r.power_dbm.is_some());
+        let rows: Vec<Measurement> = with_power
+            .iter()
+            .filter_map(|r| {
+                Some(Measurement {
+                    point: GeoPoint::new(r.lat_deg, r.lon_deg),
+                    power_db: if dbm { r.power_dbm? } else { r.power_dbfs? },
+                    time_unix_ms: r.time_unix_ms,
+                    sensor: format!("sensor {} run {}", r.sensor_id, r.run_id),
+                })
+            })
+            .collect();
+        let (estimate, reason) = match locate(&rows, &LocateConfig::default()) {
+            Ok(e) => (Some(e), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        out.push(CellLocation {
+            cell_id: cell.cell_id,
+            cell: key.as_ref().map_or(cell.natural_key.clone(), cell_label),
+            power_unit: if dbm { "dBm" } else { "dBFS" },
+            estimate,
+            reason,
+            centroid: weighted_centroid(&rows),
+            rows,
+        });
+    }
+    Ok(out)
+}
+
 pub fn run(args: &LocateArgs) -> Result<i32> {
+    let central = args
+        .db
+        .to_str()
+        .filter(|d| cellsentry_fleet::Source::is_central(d));
+    let locations = match central {
+        Some(db) => locate_central(db, args.run, &args.cell)?,
+        None => locate_local(args)?,
+    };
+    render(args, &locations)
+}
+
+fn locate_local(args: &LocateArgs) -> Result<Vec<CellLocation>> {
     if !args.db.exists() {
         return Err(BadInput(format!("{}: no such database", args.db.display())).into());
     }
@@ -143,14 +244,17 @@ pub fn run(args: &LocateArgs) -> Result<i32> {
     };
     let store = Store::open(&args.db, &options)
         .with_context(|| format!("cannot open {}", args.db.display()))?;
-    let locations = locate_cells(&store, args.run.map(RunId), &args.cell)?;
+    locate_cells(&store, args.run.map(RunId), &args.cell)
+}
+
+fn render(args: &LocateArgs, locations: &[CellLocation]) -> Result<i32> {
     if let Some(path) = &args.geojson {
-        let fc = map::geojson(&locations);
+        let fc = map::geojson(locations);
         std::fs::write(path, fc.to_string() + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.kml {
-        std::fs::write(path, map::kml(&locations))
+        std::fs::write(path, map::kml(locations))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
@@ -174,7 +278,7 @@ pub fn run(args: &LocateArgs) -> Result<i32> {
             "bins",
             "centroid",
         ]);
-        for l in &locations {
+        for l in locations {
             let c = l.centroid.map_or("-".into(), |(a, b)| {
                 format!("{},{}", fmt_deg(a), fmt_deg(b))
             });
