@@ -81,7 +81,7 @@ impl Default for SessionOptions {
             fft_size: 2048,
             commit_interval_s: 1.0,
             block_samples: 1 << 14,
-            queue_blocks: 16,
+            queue_blocks: 8,
             live: false,
             max_signal_s: None,
             pcap: false,
