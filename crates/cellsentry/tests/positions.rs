@@ -265,6 +265,27 @@ fn error_m(lat: f64, lon: f64) -> f64 {
     dn.hypot(de)
 }
 
+/// The one cell `locate --json` estimated, from the five fixed sensors, and its error in
+/// metres (under 40: the receiver's power meter, not the model, measured these powers).
+fn the_fixed_sensor_estimate(v: &Value) -> (&Value, f64) {
+    let located: Vec<&Value> = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["estimate"].is_object())
+        .collect();
+    assert_eq!(located.len(), 1, "{v}");
+    let e = &located[0]["estimate"];
+    assert_eq!(e["method"], "fixed_sensors");
+    assert_eq!(e["fixed_sensors"], 5);
+    let err = error_m(
+        e["lat_deg"].as_f64().unwrap(),
+        e["lon_deg"].as_f64().unwrap(),
+    );
+    assert!(err < 40.0, "error {err:.0} m: {e}");
+    (located[0], err)
+}
+
 #[test]
 fn fixed_sensors_locate_the_transmitter() {
     let dir = tempfile::tempdir().unwrap();
@@ -275,24 +296,14 @@ fn fixed_sensors_locate_the_transmitter() {
     let out = run(&["locate", "--db", db.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let cells = v["cells"].as_array().unwrap();
-    let located: Vec<&Value> = cells.iter().filter(|c| c["estimate"].is_object()).collect();
-    assert_eq!(located.len(), 1, "{v}");
-    let e = &located[0]["estimate"];
-    assert_eq!(e["method"], "fixed_sensors");
-    assert_eq!(e["fixed_sensors"], 5);
-    let err = error_m(
-        e["lat_deg"].as_f64().unwrap(),
-        e["lon_deg"].as_f64().unwrap(),
-    );
-    // The receiver's power meter, not the model, measured these powers (plus noise).
-    assert!(err < 40.0, "error {err:.0} m: {e}");
+    let (cell, err) = the_fixed_sensor_estimate(&v);
+    let e = &cell["estimate"];
     assert!(
         e["radius95_m"].as_f64().unwrap() >= err,
         "truth outside the 95 % radius: {e}"
     );
     // The centroid of the strongest readings is the nearest sensor: hundreds of metres off.
-    let c = &located[0]["centroid"];
+    let c = &cell["centroid"];
     assert!(error_m(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()) > 2.0 * err);
 
     // The exports: GeoJSON with the estimate, its ellipse and the sensors; KML; the map.
@@ -375,24 +386,10 @@ fn five_sensors_synced_to_the_central_database_locate_the_transmitter_together()
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).contains(&cluster.password));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let located: Vec<&Value> = v["cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["estimate"].is_object())
-        .collect();
-    assert_eq!(located.len(), 1, "{v}");
-    let e = &located[0]["estimate"];
-    assert_eq!(e["method"], "fixed_sensors");
-    assert_eq!(e["fixed_sensors"], 5);
-    let err = error_m(
-        e["lat_deg"].as_f64().unwrap(),
-        e["lon_deg"].as_f64().unwrap(),
-    );
-    assert!(err < 40.0, "error {err:.0} m: {e}");
+    let (cell, _) = the_fixed_sensor_estimate(&v);
     // The same cell asked for by its label, and by its central id.
-    let label = located[0]["cell"].as_str().unwrap().to_string();
-    let id = located[0]["cell_id"].as_i64().unwrap().to_string();
+    let label = cell["cell"].as_str().unwrap().to_string();
+    let id = cell["cell_id"].as_i64().unwrap().to_string();
     for sel in [label.as_str(), id.as_str()] {
         let out = run(&["locate", "--db", &url, "--cell", sel, "--json"]);
         assert!(out.status.success(), "{sel}: {}", stderr(&out));

@@ -32,32 +32,60 @@ pub struct CellLocation {
     pub rows: Vec<Measurement>,
 }
 
-/// The fit's input from stored observations: those with a position and a power, one sensor
-/// per run. Calibrated dBm is used only when every such row has it (dBFS of different gains
-/// do not mix).
-pub fn rows_from_observations(obs: &[ObservationRow]) -> (Vec<Measurement>, &'static str) {
-    let positioned: Vec<&ObservationRow> = obs
-        .iter()
-        .filter(|o| o.lat_deg.is_some() && o.lon_deg.is_some() && o.power_dbfs.is_finite())
+/// One positioned reading, whatever database it came from.
+struct Reading {
+    lat_deg: f64,
+    lon_deg: f64,
+    power_dbfs: f64,
+    power_dbm: Option<f64>,
+    time_unix_ms: i64,
+    sensor: String,
+}
+
+/// The fit's input: the readings with a finite power. Calibrated dBm is used only when every
+/// reading has it (dBFS of different radios and gains do not mix).
+fn measurements(readings: Vec<Reading>) -> (Vec<Measurement>, &'static str) {
+    let good: Vec<Reading> = readings
+        .into_iter()
+        .filter(|r| r.power_dbfs.is_finite())
         .collect();
-    let dbm = !positioned.is_empty() && positioned.iter().all(|o| o.power_dbm.is_some());
-    let rows = positioned
-        .iter()
-        .filter_map(|o| {
-            Some(Measurement {
-                point: GeoPoint::new(o.lat_deg?, o.lon_deg?),
-                power_db: if dbm { o.power_dbm? } else { o.power_dbfs },
-                time_unix_ms: o.time_unix_ms,
-                sensor: format!("run {}", o.run_id.0),
-            })
+    let dbm = !good.is_empty() && good.iter().all(|r| r.power_dbm.is_some());
+    let rows = good
+        .into_iter()
+        .map(|r| Measurement {
+            point: GeoPoint::new(r.lat_deg, r.lon_deg),
+            power_db: match r.power_dbm {
+                Some(p) if dbm => p,
+                _ => r.power_dbfs,
+            },
+            time_unix_ms: r.time_unix_ms,
+            sensor: r.sensor,
         })
         .collect();
     (rows, if dbm { "dBm" } else { "dBFS" })
 }
 
-/// Locates one cell from its observations.
-pub fn locate_cell(cell_id: i64, label: String, obs: &[ObservationRow]) -> CellLocation {
-    let (rows, unit) = rows_from_observations(obs);
+/// The fit's input from stored observations: those with a position and a power, one sensor
+/// per run.
+pub fn rows_from_observations(obs: &[ObservationRow]) -> (Vec<Measurement>, &'static str) {
+    measurements(
+        obs.iter()
+            .filter_map(|o| {
+                Some(Reading {
+                    lat_deg: o.lat_deg?,
+                    lon_deg: o.lon_deg?,
+                    power_dbfs: o.power_dbfs,
+                    power_dbm: o.power_dbm,
+                    time_unix_ms: o.time_unix_ms,
+                    sensor: format!("run {}", o.run_id.0),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Locates one cell from its measurements, with the centroid beside the fit.
+fn fit(cell_id: i64, label: String, rows: Vec<Measurement>, unit: &'static str) -> CellLocation {
     let (estimate, reason) = match locate(&rows, &LocateConfig::default()) {
         Ok(e) => (Some(e), None),
         Err(e) => (None, Some(e.to_string())),
@@ -71,6 +99,12 @@ pub fn locate_cell(cell_id: i64, label: String, obs: &[ObservationRow]) -> CellL
         centroid: weighted_centroid(&rows),
         rows,
     }
+}
+
+/// Locates one cell from its observations.
+pub fn locate_cell(cell_id: i64, label: String, obs: &[ObservationRow]) -> CellLocation {
+    let (rows, unit) = rows_from_observations(obs);
+    fit(cell_id, label, rows, unit)
 }
 
 /// A `--cell` argument: the store's cell id, or a description of the cell.
@@ -186,38 +220,24 @@ fn locate_central(db: &str, run: Option<i64>, cells: &[String]) -> Result<Vec<Ce
         if !asked {
             continue;
         }
-        let with_power: Vec<&readings::Reading> = cell
-            .readings
-            .iter()
-            .filter(|r| r.power_dbfs.is_some_and(f64::is_finite))
-            .collect();
-        // Calibrated dBm only when every reading has it: dBFS of different radios and gains
-        // do not mix, which matters more across a fleet than within one run.
-        let dbm = !with_power.is_empty() && with_power.iter().all(|r| r.power_dbm.is_some());
-        let rows: Vec<Measurement> = with_power
-            .iter()
-            .filter_map(|r| {
-                Some(Measurement {
-                    point: GeoPoint::new(r.lat_deg, r.lon_deg),
-                    power_db: if dbm { r.power_dbm? } else { r.power_dbfs? },
-                    time_unix_ms: r.time_unix_ms,
-                    sensor: format!("sensor {} run {}", r.sensor_id, r.run_id),
+        let (rows, unit) = measurements(
+            cell.readings
+                .iter()
+                .filter_map(|r| {
+                    Some(Reading {
+                        lat_deg: r.lat_deg,
+                        lon_deg: r.lon_deg,
+                        power_dbfs: r.power_dbfs?,
+                        power_dbm: r.power_dbm,
+                        time_unix_ms: r.time_unix_ms,
+                        // One sensor per central run: a fixed sensor or one drive.
+                        sensor: format!("sensor {} run {}", r.sensor_id, r.run_id),
+                    })
                 })
-            })
-            .collect();
-        let (estimate, reason) = match locate(&rows, &LocateConfig::default()) {
-            Ok(e) => (Some(e), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        out.push(CellLocation {
-            cell_id: cell.cell_id,
-            cell: key.as_ref().map_or(cell.natural_key.clone(), cell_label),
-            power_unit: if dbm { "dBm" } else { "dBFS" },
-            estimate,
-            reason,
-            centroid: weighted_centroid(&rows),
-            rows,
-        });
+                .collect(),
+        );
+        let label = key.as_ref().map_or(cell.natural_key.clone(), cell_label);
+        out.push(fit(cell.cell_id, label, rows, unit));
     }
     Ok(out)
 }
