@@ -24,9 +24,12 @@ use crate::cmd::report::cell_label;
 
 /// Seconds of signal between two refreshes of the hunt display.
 pub const REFRESH_EVERY_S: f64 = 5.0;
-/// Readings kept per cell (about 2.8 h at two a second): the fit bins them, so its cost grows
-/// with the area driven, not with this.
-const MAX_READINGS: usize = 20_000;
+/// Readings kept per cell: the newest half whole (17 minutes at two a second), older ones
+/// thinned to every other one when the buffer is full, so a drive's whole area stays in the
+/// fit (which bins readings in 20 m squares anyway) at a bounded size. The buffer is sized once:
+/// a growing one doubled its allocation part-way through an hour's soak (20,000 readings of
+/// three cells were the last creep in the soak's memory).
+const MAX_READINGS: usize = 4_096;
 /// Readings drawn in the sparkline (12 s at two a second).
 const SPARK_READINGS: usize = 24;
 /// The trend is the least-squares slope over this much signal.
@@ -308,8 +311,14 @@ impl Hunt {
                         power_dbfs: p,
                         lat_lon,
                     });
-                    if cell.readings.len() > MAX_READINGS {
-                        cell.readings.pop_front();
+                    if cell.readings.len() >= MAX_READINGS {
+                        let half = cell.readings.len() / 2;
+                        let mut i = 0;
+                        cell.readings.retain(|_| {
+                            let keep = i >= half || i % 2 == 0;
+                            i += 1;
+                            keep
+                        });
                     }
                 }
                 // Refreshes follow the observations' signal time, so the cadence is the
@@ -359,7 +368,7 @@ impl Hunt {
             None => {
                 self.cells.push(Tracked {
                     key: key.clone(),
-                    readings: VecDeque::new(),
+                    readings: VecDeque::with_capacity(MAX_READINGS),
                     level: VerdictLevel::Clean,
                     score: 0.0,
                 });
@@ -654,6 +663,33 @@ mod tests {
             let e = CellSelector::parse(bad).unwrap_err();
             assert!(e.starts_with("--hunt") && !e.contains('\n'), "{e}");
         }
+    }
+
+    #[test]
+    fn a_long_hunt_keeps_a_bounded_buffer_reaching_back_to_the_start() {
+        // Three hours of one cell at two readings a second, positioned along a road.
+        let mut h = Hunt::start(
+            Some((CellSelector::parse("arfcn=62").unwrap(), "62".into())),
+            true,
+        );
+        h.tx = None; // no fits: this test is about the buffer
+        for i in 0..21_600i64 {
+            h.observe(&SessionEvent::Cell {
+                key: key(62, None),
+                time_s: i as f64 * 0.5,
+                time_unix_ms: i * 500,
+                power_dbfs: Some(-60.0),
+                lat_deg: Some(51.5 + i as f64 * 1e-6),
+                lon_deg: Some(-0.12),
+            });
+            assert!(h.cells[0].readings.len() <= MAX_READINGS);
+        }
+        let r = &h.cells[0].readings;
+        assert!(r.capacity() < 2 * MAX_READINGS, "{}", r.capacity());
+        // The drive's start is still in the fit, and the last minutes are whole.
+        assert_eq!(r.front().map(|x| x.time_unix_ms), Some(0));
+        let tail: Vec<i64> = r.iter().rev().take(1000).map(|x| x.time_unix_ms).collect();
+        assert!(tail.windows(2).all(|w| w[0] - w[1] == 500));
     }
 
     #[test]
