@@ -9,11 +9,11 @@
 //! can never hold up decoding (and through it the radio's queue). When the fit is still busy
 //! at the next refresh, that refresh is skipped rather than queued.
 
-use std::collections::VecDeque;
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
+use cellsentry_detect::scene::thin_before;
 use cellsentry_geo::position::{bearing_deg, distance_m};
 use cellsentry_locate::{locate, Estimate, GeoPoint, LocateConfig, Measurement};
 use cellsentry_model::{CellKey, Plmn, Rat, VerdictLevel};
@@ -168,7 +168,7 @@ struct Reading {
 /// One cell's readings, merged over the partial keys it was heard by.
 struct Tracked {
     key: CellKey,
-    readings: VecDeque<Reading>,
+    readings: Vec<Reading>,
     level: VerdictLevel,
     score: f64,
 }
@@ -305,7 +305,7 @@ impl Hunt {
                 }
                 if let Some(p) = power_dbfs.filter(|p| p.is_finite()) {
                     let cell = self.tracked(key);
-                    cell.readings.push_back(Reading {
+                    cell.readings.push(Reading {
                         time_s: *time_s,
                         time_unix_ms: *time_unix_ms,
                         power_dbfs: p,
@@ -313,12 +313,7 @@ impl Hunt {
                     });
                     if cell.readings.len() >= MAX_READINGS {
                         let half = cell.readings.len() / 2;
-                        let mut i = 0;
-                        cell.readings.retain(|_| {
-                            let keep = i >= half || i % 2 == 0;
-                            i += 1;
-                            keep
-                        });
+                        thin_before(&mut cell.readings, half);
                     }
                 }
                 // Refreshes follow the observations' signal time, so the cadence is the
@@ -368,7 +363,7 @@ impl Hunt {
             None => {
                 self.cells.push(Tracked {
                     key: key.clone(),
-                    readings: VecDeque::with_capacity(MAX_READINGS),
+                    readings: Vec::with_capacity(MAX_READINGS),
                     level: VerdictLevel::Clean,
                     score: 0.0,
                 });
@@ -464,8 +459,8 @@ impl Hunt {
 
 /// Least-squares slope (dB/s) of the readings of the last [`TREND_WINDOW_S`]; `None` with
 /// fewer than four.
-fn trend_slope(readings: &VecDeque<Reading>) -> Option<f64> {
-    let end = readings.back()?.time_s;
+fn trend_slope(readings: &[Reading]) -> Option<f64> {
+    let end = readings.last()?.time_s;
     let pts: Vec<(f64, f64)> = readings
         .iter()
         .rev()
@@ -687,16 +682,16 @@ mod tests {
         let r = &h.cells[0].readings;
         assert!(r.capacity() < 2 * MAX_READINGS, "{}", r.capacity());
         // The drive's start is still in the fit, and the last minutes are whole.
-        assert_eq!(r.front().map(|x| x.time_unix_ms), Some(0));
+        assert_eq!(r.first().map(|x| x.time_unix_ms), Some(0));
         let tail: Vec<i64> = r.iter().rev().take(1000).map(|x| x.time_unix_ms).collect();
         assert!(tail.windows(2).all(|w| w[0] - w[1] == 500));
     }
 
     #[test]
     fn trend_and_sparkline() {
-        let mut r = VecDeque::new();
+        let mut r = Vec::new();
         for i in 0..30 {
-            r.push_back(Reading {
+            r.push(Reading {
                 time_s: i as f64 * 0.5,
                 time_unix_ms: i * 500,
                 power_dbfs: -60.0 + 0.5 * i as f64 * 0.5,

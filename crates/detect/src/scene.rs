@@ -101,6 +101,12 @@ pub fn thin_series<T>(v: &mut Vec<T>, time_ms: impl Fn(&T) -> i64) {
     if old < v.len() / 4 {
         old = v.len() / 2;
     }
+    thin_before(v, old);
+}
+
+/// Drops every other one of the first `old` elements (the first is kept: a thinned history
+/// still reaches back to its start); the rest stay whole.
+pub fn thin_before<T>(v: &mut Vec<T>, old: usize) {
     let mut i = 0;
     v.retain(|_| {
         let keep = i >= old || i % 2 == 0;
@@ -109,11 +115,22 @@ pub fn thin_series<T>(v: &mut Vec<T>, time_ms: impl Fn(&T) -> i64) {
     });
 }
 
-/// The values of a series, sorted.
-fn sorted_values(v: &[Sample]) -> Vec<f64> {
-    let mut out: Vec<f64> = v.iter().map(|s| s.value).collect();
-    out.sort_by(f64::total_cmp);
-    out
+/// Adds a sample to a time series and to its sorted values, thinning both when the series
+/// is full.
+fn add_sample(series: &mut Vec<Sample>, sorted: &mut Vec<f64>, time_unix_ms: i64, value: f64) {
+    push_sorted(
+        series,
+        Sample {
+            time_unix_ms,
+            value,
+        },
+    );
+    insert_value(sorted, value);
+    if series.len() > SERIES_CAP {
+        thin_series(series, |s| s.time_unix_ms);
+        *sorted = series.iter().map(|s| s.value).collect();
+        sorted.sort_by(f64::total_cmp);
+    }
 }
 
 fn merge_opt<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
@@ -218,23 +235,12 @@ impl CellHistory {
         self.last_seen_unix_ms = self.last_seen_unix_ms.max(t);
         self.observations = self.observations.saturating_add(1);
         if let Some(p) = obs.power_dbfs.filter(|p| p.is_finite()) {
-            push_sorted(
-                &mut self.power_dbfs,
-                Sample {
-                    time_unix_ms: t,
-                    value: p,
-                },
-            );
-            insert_value(&mut self.power_sorted, p);
+            add_sample(&mut self.power_dbfs, &mut self.power_sorted, t, p);
             let (n, mean, m2) = &mut self.power_all;
             *n += 1;
             let d = p - *mean;
             *mean += d / *n as f64;
             *m2 += d * (p - *mean);
-            if self.power_dbfs.len() > SERIES_CAP {
-                thin_series(&mut self.power_dbfs, |s| s.time_unix_ms);
-                self.power_sorted = sorted_values(&self.power_dbfs);
-            }
             if let (Some(lat), Some(lon)) = (obs.lat_deg, obs.lon_deg) {
                 let pp = PositionedPower {
                     time_unix_ms: t,
@@ -250,18 +256,7 @@ impl CellHistory {
             }
         }
         if let Some(p) = obs.offset_ppm() {
-            push_sorted(
-                &mut self.offset_ppm,
-                Sample {
-                    time_unix_ms: t,
-                    value: p,
-                },
-            );
-            insert_value(&mut self.offset_sorted, p);
-            if self.offset_ppm.len() > SERIES_CAP {
-                thin_series(&mut self.offset_ppm, |s| s.time_unix_ms);
-                self.offset_sorted = sorted_values(&self.offset_ppm);
-            }
+            add_sample(&mut self.offset_ppm, &mut self.offset_sorted, t, p);
         }
         merge_opt(&mut self.snr_db, &obs.snr_db);
         merge_opt(&mut self.dl_freq_hz, &obs.dl_freq_hz);

@@ -540,8 +540,6 @@ impl WidebandGsm {
         for (i, spec) in self.history[first..first + count].iter_mut().enumerate() {
             spec.copy_from_slice(&self.inbuf[start + i * hop..start + i * hop + n]);
             self.fwd.process_with_scratch(spec, &mut self.scratch);
-        }
-        for spec in &self.history[first..first + count] {
             for (p, x) in self.power_acc.iter_mut().zip(spec.iter()) {
                 *p += f64::from(x.norm_sqr());
             }
