@@ -113,6 +113,165 @@ fn to_rows(
         .collect()
 }
 
+/// The scene of one seed: propagation differs per seed (exponent 2.7-3.7, shadowing 6-8 dB over
+/// 30-70 m), drawn from `rng` in this order.
+fn scene_of(rng: &mut Rng, shadow_scale: f64) -> DriveScene {
+    DriveScene {
+        tx_x_m: 0.0,
+        tx_y_m: 0.0,
+        power_at_1m_db: 0.0,
+        exponent: 2.7 + rng.uniform(),
+        height_m: 10.0,
+        shadowing_db: (6.0 + 2.0 * rng.uniform()) * shadow_scale,
+        decorrelation_m: 30.0 + 40.0 * rng.uniform(),
+        freq_hz: 947.4e6,
+        noise_db: -115.0,
+        interval_s: 0.5,
+        fading: true,
+    }
+}
+
+/// Street spacing of the guided hunts' grid, metres.
+const BLOCK_M: f64 = 150.0;
+
+/// A field team's hunt as the `monitor` hunt display guides it: one pass along a straight
+/// road `pass_m` from the transmitter (to 400 m past it), then, at every crossing of a street
+/// grid (`BLOCK_M` blocks, the transmitter somewhere inside a block), the fit is rerun on every
+/// reading so far and the car takes the street towards the estimate; at the crossing nearest
+/// the estimate it drives round the block the estimate is in, and stops when the refit stays
+/// in that block (else it homes on). Returns the final
+/// estimate's error, the centroid's on the same readings, the 95 % radius, the homing time
+/// (s) and whether the team stopped on its own (not at the 60-street cap).
+fn guided_hunt(
+    scene: &DriveScene,
+    seed: u64,
+    pass_m: f64,
+    speed_mps: f64,
+    x_offset_m: f64,
+    frame: &LocalFrame,
+    cfg: &LocateConfig,
+) -> Option<(f64, f64, f64, f64, bool)> {
+    let field = scene.shadow_field(seed);
+    let snap = |x: f64| ((x - x_offset_m) / BLOCK_M).round() * BLOCK_M + x_offset_m;
+    let (mut t_s, mut at) = (0.0, (snap(-1200.0), -pass_m));
+    let mut rows = Vec::new();
+    let mut leg = 0u64;
+    // Drives from `at` to `to` along a street, adding its readings.
+    let mut drive = |at: &mut (f64, f64), to: (f64, f64), t_s: &mut f64, rows: &mut Vec<_>| {
+        let mut track = constant_speed_track(&[*at, to], speed_mps);
+        for p in &mut track {
+            p.t_s += *t_s;
+        }
+        leg += 1;
+        let r = scene.measure(&track, &field, seed * 1000 + leg);
+        let readings: Vec<_> = r
+            .iter()
+            .map(|m| (m.t_s, m.x_m, m.y_m, m.power_db))
+            .collect();
+        rows.extend(to_rows(frame, &readings, "drive"));
+        *t_s = track.last().map_or(*t_s, |p| p.t_s);
+        *at = to;
+    };
+    drive(&mut at, (snap(400.0), -pass_m), &mut t_s, &mut rows);
+    let pass_end_s = t_s;
+    let mut stopped = false;
+    let mut last = None;
+    for _ in 0..60 {
+        let Ok(e) = locate(&rows, cfg) else {
+            let to = (at.0 + BLOCK_M, at.1);
+            drive(&mut at, to, &mut t_s, &mut rows);
+            continue;
+        };
+        let target = frame.to_xy(e.point.lat_deg, e.point.lon_deg);
+        last = Some(e);
+        let dist = |p: (f64, f64)| (p.0 - target.0).hypot(p.1 - target.1);
+        let next = [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+            .map(|(dx, dy)| (at.0 + dx * BLOCK_M, at.1 + dy * BLOCK_M))
+            .into_iter()
+            .min_by(|a, b| dist(*a).total_cmp(&dist(*b)))?;
+        if dist(next) < dist(at) {
+            drive(&mut at, next, &mut t_s, &mut rows);
+            continue;
+        }
+        // At the crossing nearest the estimate: once round its block.
+        let bx = if target.0 >= at.0 { BLOCK_M } else { -BLOCK_M };
+        let by = if target.1 >= at.1 { BLOCK_M } else { -BLOCK_M };
+        let start = at;
+        for corner in [
+            (start.0 + bx, start.1),
+            (start.0 + bx, start.1 + by),
+            (start.0, start.1 + by),
+            start,
+        ] {
+            drive(&mut at, corner, &mut t_s, &mut rows);
+        }
+        // Stop when the refit stays in the block just driven round; else home on.
+        let Ok(e) = locate(&rows, cfg) else { break };
+        let (x, y) = frame.to_xy(e.point.lat_deg, e.point.lon_deg);
+        let inside = |v: f64, a: f64, b: f64| v >= a.min(b) - 25.0 && v <= a.max(b) + 25.0;
+        last = Some(e);
+        if inside(x, start.0, start.0 + bx) && inside(y, start.1, start.1 + by) {
+            stopped = true;
+            break;
+        }
+    }
+    let e = last?;
+    let (tlat, tlon) = frame.to_lat_lon(0.0, 0.0);
+    let centroid = weighted_centroid(&rows).map_or(f64::NAN, |(lat, lon)| {
+        let (x, y) = frame.to_xy(lat, lon);
+        x.hypot(y)
+    });
+    Some((
+        e.distance_to_m(tlat, tlon),
+        centroid,
+        e.radius95_m,
+        t_s - pass_end_s,
+        stopped,
+    ))
+}
+
+/// The guided hunts' table: one straight pass at 100-300 m, then homing on the display.
+fn guided_hunts(seeds: u64, frame: &LocalFrame, cfg: &LocateConfig, csv: &mut String) {
+    println!();
+    println!(
+        "| guided hunt | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | homing median s | homing p90 s | stopped by itself |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for pass_m in [100.0, 200.0, 300.0] {
+        let name = format!("straight pass at {pass_m:.0} m, then follow the display");
+        let (mut errs, mut cerrs, mut secs) = (Vec::new(), Vec::new(), Vec::new());
+        let mut stopped = 0;
+        for seed in 0..seeds {
+            let mut rng = Rng::new(seed * 7919 + 17);
+            let scene = scene_of(&mut rng, 1.0);
+            let speed = 8.0 + 6.0 * rng.uniform();
+            // Where the transmitter sits in its block: the north-south streets' offset.
+            let x_offset = (rng.uniform() - 0.5) * BLOCK_M;
+            if let Some((err, cerr, radius, homing_s, own)) =
+                guided_hunt(&scene, seed, pass_m, speed, x_offset, frame, cfg)
+            {
+                errs.push(err);
+                cerrs.push(cerr);
+                secs.push(homing_s);
+                stopped += usize::from(own);
+                csv.push_str(&format!(
+                    "\"{name}\",{seed},{err:.1},{cerr:.1},{radius:.1},,\n"
+                ));
+            }
+        }
+        println!(
+            "| {name} | {seeds} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {stopped}/{} |",
+            percentile(&mut errs.clone(), 0.5),
+            percentile(&mut errs, 0.9),
+            percentile(&mut cerrs.clone(), 0.5),
+            percentile(&mut cerrs, 0.9),
+            percentile(&mut secs.clone(), 0.5),
+            percentile(&mut secs, 0.9),
+            secs.len()
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let seeds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(25);
@@ -151,9 +310,9 @@ fn main() {
         cfg.bin_m = b;
     }
     println!(
-        "| geometry | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | truth in 95 % ellipse | ambiguous | nearer candidate median m |"
+        "| geometry | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | truth in 95 % ellipse | 95 % radius median m | ambiguous | nearer candidate median m |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for geo in geometries() {
         if only
             .as_ref()
@@ -162,23 +321,11 @@ fn main() {
             continue;
         }
         let (mut errs, mut cerrs, mut nearer) = (Vec::new(), Vec::new(), Vec::new());
+        let mut radii = Vec::new();
         let (mut inside, mut ambiguous, mut failed) = (0, 0, 0);
         for seed in 0..seeds {
             let mut rng = Rng::new(seed * 7919 + 17);
-            // Propagation differs per seed: exponent 2.7-3.7, shadowing 6-8 dB.
-            let scene = DriveScene {
-                tx_x_m: 0.0,
-                tx_y_m: 0.0,
-                power_at_1m_db: 0.0,
-                exponent: 2.7 + rng.uniform(),
-                height_m: 10.0,
-                shadowing_db: (6.0 + 2.0 * rng.uniform()) * shadow_scale,
-                decorrelation_m: 30.0 + 40.0 * rng.uniform(),
-                freq_hz: 947.4e6,
-                noise_db: -115.0,
-                interval_s: 0.5,
-                fading: true,
-            };
+            let scene = scene_of(&mut rng, shadow_scale);
             let field = scene.shadow_field(seed);
             let mut rows = Vec::new();
             if let Some(w) = &geo.drive {
@@ -243,6 +390,7 @@ fn main() {
                     inside += usize::from(ins);
                     ambiguous += usize::from(e.ambiguous);
                     errs.push(err);
+                    radii.push(e.radius95_m);
                     let alt = e.alternative.map_or(f64::INFINITY, |(a, b)| {
                         let (x, y) = frame.to_xy(a, b);
                         let (tx, ty) = frame.to_xy(tlat, tlon);
@@ -268,7 +416,7 @@ fn main() {
         }
         let n = errs.len();
         println!(
-            "| {} | {}{} | {:.0} | {:.0} | {:.0} | {:.0} | {}/{} | {} | {:.0} |",
+            "| {} | {}{} | {:.0} | {:.0} | {:.0} | {:.0} | {}/{} | {:.0} | {} | {:.0} |",
             geo.name,
             seeds,
             if failed > 0 {
@@ -282,9 +430,13 @@ fn main() {
             percentile(&mut cerrs, 0.9),
             inside,
             n,
+            percentile(&mut radii, 0.5),
             ambiguous,
             percentile(&mut nearer, 0.5)
         );
+    }
+    if only.as_ref().is_none_or(|o| "guided".contains(o.as_str())) {
+        guided_hunts(seeds, &frame, &cfg, &mut csv);
     }
     if let Some(p) = csv_path {
         if let Err(e) = std::fs::write(&p, csv) {

@@ -9,13 +9,29 @@ use crate::{Ellipse, Estimate, GeoPoint, LocateConfig, LocateError, Measurement,
 /// chi-square quantile, 2 degrees of freedom, 95 %: -2 ln(0.05).
 const CHI2_2DOF_95: f64 = 5.991_464_547_107_979;
 
+/// Weight of the expected shadowing (`LocateConfig::shadowing_db`) in the residual spread,
+/// in independent readings.
+const PRIOR_DOF: f64 = 4.0;
+
+/// Another candidate is a local minimum of the cost whose deviance from the best (cost
+/// difference over the residual variance, widened for correlated shadowing) is at most this:
+/// a likelihood ratio of at least exp(-1/2), nearly as likely as the best. The mirror image
+/// across a straight road sits at about 0; on the bench (bench/LOCATING.md) this flags 18-25
+/// of 25 straight-road drives and 0-1 of 25 drives that pass on two sides.
+const ALT_DEPTH: f64 = 1.0;
+
+/// ... and whose basin a ridge separates from the best's: the cost on the straight line
+/// between them rises by at least this share of the 95 % region's depth above the candidate.
+const RIDGE_SHARE: f64 = 0.25;
+
 /// One averaged point of the fit.
 #[derive(Debug, Clone, Copy)]
 struct Bin {
     x: f64,
     y: f64,
     power_db: f64,
-    /// Independent-shadowing weight (1 for a fixed sensor, bin/decorrelation for a drive bin).
+    /// Independent-shadowing weight (1 for a fixed sensor, bin / (2 x decorrelation) for a drive
+    /// bin).
     independence: f64,
 }
 
@@ -184,42 +200,44 @@ impl Grid {
             .unwrap_or((0, f64::INFINITY))
     }
 
-    /// Labels of the 4-connected pieces among the cells flagged `inside` (0 = outside, pieces
-    /// numbered from 1), and how many pieces there are.
-    fn pieces(&self, inside: &[bool]) -> (Vec<usize>, usize) {
-        let mut label = vec![0usize; inside.len()];
-        let mut pieces = 0;
-        for start in 0..inside.len() {
-            if !inside[start] || label[start] != 0 {
+    /// The lowest local minimum of the cost within `threshold` that a ridge at least `ridge`
+    /// above it separates from the best cell `kbest` (the highest cost on the straight line
+    /// between them), if any.
+    fn other_basin(&self, kbest: usize, threshold: f64, ridge: f64) -> Option<usize> {
+        let (bi, bj) = ((kbest % self.nx) as i64, (kbest / self.nx) as i64);
+        let at = |i: i64, j: i64| -> Option<f64> {
+            (i >= 0 && j >= 0 && (i as usize) < self.nx && (j as usize) < self.ny)
+                .then(|| self.cost[j as usize * self.nx + i as usize])
+        };
+        let mut found: Option<(usize, f64)> = None;
+        for (k, &c) in self.cost.iter().enumerate() {
+            if k == kbest || c > threshold || found.is_some_and(|(_, f)| f <= c) {
                 continue;
             }
-            pieces += 1;
-            let mut stack = vec![start];
-            label[start] = pieces;
-            while let Some(k) = stack.pop() {
-                let (i, j) = (k % self.nx, k / self.nx);
-                let mut near = Vec::with_capacity(4);
-                if i > 0 {
-                    near.push(k - 1);
-                }
-                if i + 1 < self.nx {
-                    near.push(k + 1);
-                }
-                if j > 0 {
-                    near.push(k - self.nx);
-                }
-                if j + 1 < self.ny {
-                    near.push(k + self.nx);
-                }
-                for q in near {
-                    if inside[q] && label[q] == 0 {
-                        label[q] = pieces;
-                        stack.push(q);
-                    }
-                }
+            let (i, j) = ((k % self.nx) as i64, (k / self.nx) as i64);
+            let local_min = (-1..=1)
+                .flat_map(|di| (-1..=1).map(move |dj| (di, dj)))
+                .filter(|d| *d != (0, 0))
+                .all(|(di, dj)| at(i + di, j + dj).is_none_or(|n| c <= n));
+            if !local_min {
+                continue;
+            }
+            let steps = (i - bi).abs().max((j - bj).abs());
+            let top = (1..steps)
+                .filter_map(|s| {
+                    let f = s as f64 / steps as f64;
+                    let (li, lj) = (
+                        bi + ((i - bi) as f64 * f).round() as i64,
+                        bj + ((j - bj) as f64 * f).round() as i64,
+                    );
+                    at(li, lj)
+                })
+                .fold(f64::MIN, f64::max);
+            if top - c >= ridge {
+                found = Some((k, c));
             }
         }
-        (label, pieces)
+        found.map(|(k, _)| k)
     }
 }
 
@@ -254,7 +272,10 @@ fn prepare(rows: &[Measurement], cfg: &LocateConfig) -> Result<Prepared, LocateE
             .push((x, y, m.power_db));
     }
     let (mut bins, mut fixed, mut moving) = (Vec::new(), 0, 0);
-    let independence = (cfg.bin_m / cfg.decorrelation_m).min(1.0);
+    // Along a line, a field with exponential correlation exp(-r / L) carries about one
+    // independent value per 2 L of length (the integral of the correlation over the line), so
+    // a drive's bin of `bin_m` counts for bin_m / (2 L) of an independent reading.
+    let independence = (cfg.bin_m / (2.0 * cfg.decorrelation_m)).min(1.0);
     for pts in by_sensor.values() {
         let cx = mean(pts.iter().map(|p| p.0));
         let cy = mean(pts.iter().map(|p| p.1));
@@ -380,32 +401,35 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
     let best = problem.at(ex, ey);
     let res = problem.residuals(ex, ey, &best);
     let mad_sd = 1.4826 * median(res.iter().map(|r| r.abs()).collect());
-    let sd = mad_sd.max(1.0);
     // Effective number of independent bins against the bins fitted: the cost differences of
     // correlated bins overstate the evidence by this factor.
     let n_eff: f64 = bins.iter().map(|b| b.independence).sum::<f64>().max(1.0);
     let inflation = (bins.len() as f64 / n_eff).max(1.0);
+    // The residual spread that scales the region: the data's, pooled with the expected
+    // shadowing as if it were PRIOR_DOF readings' worth (a scaled inverse-chi-square prior on
+    // the variance). With 4-8 fixed sensors the four fitted unknowns leave next to no
+    // residual, and the data's spread alone made regions that held the truth half the time.
+    let dof = (n_eff - 4.0).max(0.0);
+    let sd = ((PRIOR_DOF * cfg.shadowing_db.powi(2) + dof * mad_sd.powi(2)) / (PRIOR_DOF + dof))
+        .sqrt()
+        .max(1.0);
     let threshold = best.cost + CHI2_2DOF_95 * sd * sd * inflation;
-    // The region on the coarse grid (for its pieces and extent), then on a grid fitted to it.
+    // The region on the coarse grid (for its extent), then on a grid fitted to it.
     let inside: Vec<bool> = coarse.cost.iter().map(|c| *c <= threshold).collect();
-    let (labels, pieces) = coarse.pieces(&inside);
-    // The best point of the other pieces of the region: the other side of a straight road.
-    let alternative = if pieces > 1 {
-        let main = labels[kbest].max(1);
-        labels
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| **l != 0 && **l != main)
-            .min_by(|a, b| coarse.cost[a.0].total_cmp(&coarse.cost[b.0]))
-            .map(|(k, _)| {
-                let (ax, ay) = coarse.xy(k);
-                let g = Grid::eval(&problem, ax - step, ay - step, step / 8.0, 17, 17);
-                let (x, y) = g.xy(g.best().0);
-                prep.frame.to_lat_lon(x, y)
-            })
-    } else {
-        None
-    };
+    // The other candidate: the best point of another basin of the cost nearly as low as the
+    // best (a minimum cut off from it by a ridge) - the other side of a straight road, which
+    // the 95 % region may join to this side across the road.
+    let other = coarse.other_basin(
+        kbest,
+        best.cost + ALT_DEPTH * sd * sd * inflation,
+        RIDGE_SHARE * (threshold - best.cost),
+    );
+    let alternative = other.map(|k| {
+        let (ax, ay) = coarse.xy(k);
+        let g = Grid::eval(&problem, ax - step, ay - step, step / 8.0, 17, 17);
+        let (x, y) = g.xy(g.best().0);
+        prep.frame.to_lat_lon(x, y)
+    });
     let (mut rx0, mut rx1, mut ry0, mut ry1) = (ex, ex, ey, ey);
     for (k, _) in inside.iter().enumerate().filter(|(_, i)| **i) {
         let (x, y) = coarse.xy(k);
@@ -448,7 +472,7 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         bins: bins.len(),
         fixed_sensors: prep.fixed,
         moving_sensors: prep.moving,
-        ambiguous: pieces > 1,
+        ambiguous: alternative.is_some(),
         alternative,
         height_m: cfg.height_m,
     })
@@ -565,7 +589,19 @@ mod tests {
         assert!((e34.exponent - 3.4).abs() < 0.05, "n {}", e34.exponent);
         assert_eq!(e.method, Method::Drive);
         assert!(!e.ambiguous);
-        assert!(e.radius95_m < 60.0, "{}", e.radius95_m);
+        // Noiseless, the region still allows for the expected 7 dB shadowing, weighted as 4 of
+        // the drive's ~25 independent readings (2.5 km at one per 100 m): sd 2.8 dB.
+        assert!(e.radius95_m < 500.0, "{}", e.radius95_m);
+        let tight = locate(
+            &rows,
+            &LocateConfig {
+                shadowing_db: 1.0,
+                ..LocateConfig::default()
+            },
+        )
+        .unwrap();
+        // With 1 dB expected (the floor of the spread), the region shrinks to ~100 m.
+        assert!(tight.radius95_m < 120.0, "{}", tight.radius95_m);
     }
 
     #[test]

@@ -16,8 +16,8 @@
 //! 3. the 95 % region is every position whose fit is not significantly worse than the best
 //!    (a profile-likelihood region, chi-square with 2 degrees of freedom, widened for the
 //!    correlation of shadowing between neighbouring bins), summarised as an ellipse and a
-//!    radius; a region in two separate pieces (a straight road leaves a mirror ambiguity) is
-//!    flagged.
+//!    radius; a second place that fits nearly as well, cut off from the best by a ridge of the
+//!    cost (a straight road leaves a mirror ambiguity), is flagged and given.
 //!
 //! [`weighted_centroid`] is the usual baseline: the power-weighted mean position of the
 //! strongest tenth of the readings.
@@ -174,10 +174,11 @@ pub struct Estimate {
     pub bins: usize,
     pub fixed_sensors: usize,
     pub moving_sensors: usize,
-    /// The 95 % region has more than one piece (e.g. both sides of a straight road).
+    /// Another place fits nearly as well (a likelihood ratio of at least exp(-1/2)) and a
+    /// ridge of the cost separates it from the estimate: both sides of a straight road.
     pub ambiguous: bool,
-    /// When ambiguous, the best position in the other piece(s): (lat, lon). A field team
-    /// checks both.
+    /// When ambiguous, the best position of that other place: (lat, lon). A field team
+    /// checks both, or drives where they differ most.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative: Option<(f64, f64)>,
     /// Height difference the distances were computed with, metres.
