@@ -1,6 +1,7 @@
 //! Accuracy of `locate` against the weighted centroid on simulated drive tests and fixed-sensor
 //! layouts (measurement-level: the `synth::drive` model of path loss, correlated shadowing,
-//! Doppler fading and receiver noise), many seeds per geometry.
+//! Doppler fading and receiver noise), many seeds per geometry; then guided hunts: one pass,
+//! then following the hunt display's estimate on a street grid.
 //!
 //! `cargo run --release -p cellsentry-locate --example drive_bench [SEEDS] [--csv FILE]`
 //! (bench/locate.sh runs it and writes the figures into bench/LOCATING.md).
