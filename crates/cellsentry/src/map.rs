@@ -61,7 +61,8 @@ fn feature(geometry: GeometryValue, properties: serde_json::Value) -> Feature {
 }
 
 /// GeoJSON features of located cells (RFC 7946: lon, lat order): per cell the estimate
-/// (Point), its 95 % ellipse (Polygon), the centroid (Point), each drive's track (LineString),
+/// (Point), its 95 % ellipse (Polygon), the other candidate when the fit is ambiguous (Point),
+/// the centroid (Point), each drive's track (LineString),
 /// every measurement (Point with its power, for a graduated style) and the fixed sensors.
 pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
     let mut out = Vec::new();
@@ -132,6 +133,12 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
                 GeometryValue::new_polygon(vec![ring]),
                 with("ellipse95", json!({})),
             ));
+            if let (true, Some((lat, lon))) = (e.ambiguous, e.alternative) {
+                out.push(feature(
+                    GeometryValue::new_point(vec![lon, lat]),
+                    with("other_candidate", json!({})),
+                ));
+            }
         }
     }
     out
@@ -146,8 +153,8 @@ pub fn geojson(locations: &[CellLocation]) -> FeatureCollection {
     }
 }
 
-/// The same as KML 2.2: per cell a folder with the estimate, ellipse, centroid, tracks and
-/// fixed sensors.
+/// The same as KML 2.2: per cell a folder with the estimate, ellipse, other candidate,
+/// centroid, tracks and fixed sensors.
 pub fn kml(locations: &[CellLocation]) -> String {
     let mut k = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>cellsentry locate</name>\n\
@@ -174,6 +181,9 @@ pub fn kml(locations: &[CellLocation]) -> String {
                 "<Placemark><name>95 % ellipse</name><styleUrl>#ell</styleUrl><Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>",
                 coords(&mut ring.into_iter())
             );
+            if let (true, Some((lat, lon))) = (e.ambiguous, e.alternative) {
+                let _ = writeln!(k, "<Placemark><name>other candidate (ambiguous: fits nearly as well)</name><styleUrl>#est</styleUrl><Point><coordinates>{lon:.7},{lat:.7},0</coordinates></Point></Placemark>");
+            }
         }
         if let Some((lat, lon)) = l.centroid {
             let _ = writeln!(k, "<Placemark><name>weighted centroid</name><Point><coordinates>{lon:.7},{lat:.7},0</coordinates></Point></Placemark>");
@@ -253,6 +263,13 @@ pub fn svg(l: &CellLocation) -> Option<String> {
         })
         .unwrap_or_default();
     pts.extend(&ellipse);
+    // The other side of the road, when the fit cannot tell: on the map too.
+    let other = l
+        .estimate
+        .as_ref()
+        .and_then(|e| e.alternative.filter(|_| e.ambiguous))
+        .map(|(a, b)| frame.to_xy(a, b));
+    pts.extend(other);
     if let Some((a, b)) = l.centroid {
         pts.push(frame.to_xy(a, b));
     }
@@ -345,6 +362,17 @@ pub fn svg(l: &CellLocation) -> Option<String> {
             u + 11.0, v - 10.0, e.method.as_str()
         );
     }
+    if let Some((x, y)) = other {
+        let (u, v) = px(x, y);
+        let _ = write!(
+            o,
+            "<g stroke=\"#c00\" stroke-width=\"2\" stroke-dasharray=\"3 2\" fill=\"none\"><circle cx=\"{u:.1}\" cy=\"{v:.1}\" r=\"9\"/>\
+             <title>other candidate: fits nearly as well (ambiguous)</title></g>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#c00\">or here?</text>",
+            u + 11.0,
+            v - 10.0
+        );
+    }
     if let Some((a, b)) = l.centroid {
         let (x, y) = frame.to_xy(a, b);
         let (u, v) = px(x, y);
@@ -402,8 +430,8 @@ pub fn html_section(report: &Report) -> String {
     h.push_str(
         "<h2>Where the transmitters are</h2><p>Sensor track coloured by received power, fixed \
          sensors as triangles, the estimated transmitter (red cross) with its 95 % region \
-         (dashed), and the weighted centroid of the strongest readings (grey diamond) for \
-         comparison. Method and assumptions: docs/locating.md.</p>",
+         (dashed), the other candidate when the fit cannot tell the two apart (dashed circle), \
+         and the weighted centroid of the strongest readings (grey diamond) for comparison. Method and assumptions: docs/locating.md.</p>",
     );
     for l in &located {
         let _ = write!(h, "<h3>{}</h3>", escape(&l.cell));
@@ -411,23 +439,26 @@ pub fn html_section(report: &Report) -> String {
             Some(e) => {
                 let _ = write!(
                     h,
-                    "<p>Estimate {:.6}, {:.6} ({}{}): 95 % within {:.0} m (ellipse {:.0} x {:.0} m, \
-                     axis {:.0} deg); path-loss exponent {:.2}, residual {:.1} dB over {} places.</p>",
+                    "<p>Estimate {:.6}, {:.6} ({}): 95 % within {:.0} m (ellipse {:.0} x {:.0} m, \
+                     axis {:.0} deg); path-loss exponent {:.2}, residual {:.1} dB over {} places.{}</p>",
                     e.point.lat_deg,
                     e.point.lon_deg,
                     e.method.as_str().replace('_', " "),
-                    if e.ambiguous {
-                        "; ambiguous: the region has two parts"
-                    } else {
-                        ""
-                    },
                     e.radius95_m,
                     e.ellipse.semi_major_m,
                     e.ellipse.semi_minor_m,
                     e.ellipse.orientation_deg,
                     e.exponent,
                     e.residual_sd_db,
-                    e.bins
+                    e.bins,
+                    match (e.ambiguous, e.alternative) {
+                        (true, Some((lat, lon))) => format!(
+                            " Ambiguous: {lat:.6}, {lon:.6} (dashed circle) fits nearly as well; \
+                             drive near both to tell."
+                        ),
+                        (true, None) => " Ambiguous.".into(),
+                        _ => String::new(),
+                    },
                 );
             }
             None => {
@@ -455,5 +486,62 @@ mod tests {
         assert_eq!(scale_step(2600.0), 500.0);
         assert_eq!(ramp(0.0), "#440154");
         assert_eq!(ramp(1.0), "#fde725");
+    }
+
+    #[test]
+    fn ambiguous_estimate_shows_the_other_side_of_the_road() {
+        // A straight road along y = 0 past a transmitter 150 m north of it, noiseless
+        // log-distance power: its mirror image 150 m south fits as well.
+        let f = LocalFrame::new(51.5, -0.12);
+        let rows: Vec<Measurement> = (0..400)
+            .map(|i| {
+                let (x, y) = (i as f64 * 5.0, 0.0);
+                let d = ((x - 900.0f64).powi(2) + (y - 150.0f64).powi(2) + 100.0).sqrt();
+                let (lat, lon) = f.to_lat_lon(x, y);
+                Measurement {
+                    point: cellsentry_locate::GeoPoint::new(lat, lon),
+                    power_db: 10.0 - 30.0 * d.log10(),
+                    time_unix_ms: i * 500,
+                    sensor: "run1".into(),
+                }
+            })
+            .collect();
+        let e = cellsentry_locate::locate(&rows, &Default::default()).unwrap();
+        assert!(e.ambiguous);
+        let loc = CellLocation {
+            cell_id: 7,
+            cell: "GSM ARFCN 62".into(),
+            power_unit: "dBFS",
+            estimate: Some(e.clone()),
+            reason: None,
+            centroid: None,
+            rows,
+        };
+        // GeoJSON: the other candidate is a point at the mirror image of the estimate.
+        let other: Vec<_> = features(std::slice::from_ref(&loc))
+            .into_iter()
+            .filter(|ft| {
+                ft.properties
+                    .as_ref()
+                    .and_then(|p| p.get("kind"))
+                    .is_some_and(|k| k == "other_candidate")
+            })
+            .collect();
+        assert_eq!(other.len(), 1);
+        let Some(GeometryValue::Point { coordinates: p }) =
+            other[0].geometry.as_ref().map(|g| &g.value)
+        else {
+            panic!("not a point");
+        };
+        let (ox, oy) = f.to_xy(p[1], p[0]);
+        let (ex, ey) = f.to_xy(e.point.lat_deg, e.point.lon_deg);
+        assert!(
+            (ox - 900.0).abs() < 10.0 && (oy.abs() - 150.0).abs() < 10.0,
+            "{ox} {oy}"
+        );
+        assert!(oy * ey < 0.0 && (ex - 900.0).abs() < 10.0, "{ex} {ey}");
+        assert!(kml(std::slice::from_ref(&loc)).contains("<name>other candidate"));
+        let map = svg(&loc).unwrap();
+        assert!(map.contains("or here?") && map.contains("other candidate"));
     }
 }

@@ -256,7 +256,7 @@ fn guided_hunts(seeds: u64, frame: &LocalFrame, cfg: &LocateConfig, csv: &mut St
                 secs.push(homing_s);
                 stopped += usize::from(own);
                 csv.push_str(&format!(
-                    "\"{name}\",{seed},{err:.1},{cerr:.1},{radius:.1},,\n"
+                    "\"{name}\",{seed},{err:.1},{cerr:.1},{radius:.1},,,,,,\n"
                 ));
             }
         }
@@ -281,7 +281,7 @@ fn main() {
         .position(|a| a == "--csv")
         .and_then(|i| args.get(i + 1).cloned());
     let mut csv = String::from(
-        "geometry,seed,locate_err_m,centroid_err_m,radius95_m,inside_ellipse,ambiguous\n",
+        "geometry,seed,locate_err_m,centroid_err_m,radius95_m,inside_ellipse,ambiguous,est_x_m,est_y_m,exponent,true_exponent\n",
     );
     let frame = LocalFrame::new(LAT0, LON0);
     // Knobs for exploring the method (not used by bench/locate.sh): BENCH_ONLY=substring of
@@ -398,12 +398,15 @@ fn main() {
                         (x - tx).hypot(y - ty)
                     });
                     nearer.push(err.min(alt));
+                    let (ex, ey) = frame.to_xy(e.point.lat_deg, e.point.lon_deg);
                     csv.push_str(&format!(
-                        "\"{}\",{seed},{err:.1},{:.1},{:.1},{ins},{}\n",
+                        "\"{}\",{seed},{err:.1},{:.1},{:.1},{ins},{},{ex:.1},{ey:.1},{:.2},{:.2}\n",
                         geo.name,
                         c.unwrap_or(f64::NAN),
                         e.radius95_m,
-                        e.ambiguous
+                        e.ambiguous,
+                        e.exponent,
+                        scene.exponent
                     ));
                 }
                 Err(e) => {

@@ -339,6 +339,21 @@ fn render(args: &LocateArgs, locations: &[CellLocation]) -> Result<i32> {
             }
         }
         print!("{}", t.render());
+        // A table cell is too narrow for the other side of the road: a line each.
+        for l in locations {
+            if let Some((lat, lon)) = l
+                .estimate
+                .as_ref()
+                .and_then(|e| e.alternative.filter(|_| e.ambiguous))
+            {
+                println!(
+                    "cell {}: ambiguous, {},{} fits nearly as well (drive near both to tell)",
+                    l.cell_id,
+                    fmt_deg(lat),
+                    fmt_deg(lon)
+                );
+            }
+        }
     }
     Ok(if locations.iter().any(|l| l.estimate.is_some()) {
         exit::OK
