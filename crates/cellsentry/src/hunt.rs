@@ -600,7 +600,7 @@ pub fn render_text(u: &HuntUpdate) -> String {
                 e.bins,
                 u.fit_ms
             ));
-            if let (true, Some((lat, lon))) = (e.ambiguous, e.alternative) {
+            if let Some((lat, lon)) = e.alternative {
                 out.push_str(&format!("; ambiguous: or {lat:.6},{lon:.6}"));
                 if let Some(s) = u.sensor {
                     let d = distance_m(s.lat_deg, s.lon_deg, lat, lon);

@@ -133,7 +133,7 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
                 GeometryValue::new_polygon(vec![ring]),
                 with("ellipse95", json!({})),
             ));
-            if let (true, Some((lat, lon))) = (e.ambiguous, e.alternative) {
+            if let Some((lat, lon)) = e.alternative {
                 out.push(feature(
                     GeometryValue::new_point(vec![lon, lat]),
                     with("other_candidate", json!({})),
@@ -181,7 +181,7 @@ pub fn kml(locations: &[CellLocation]) -> String {
                 "<Placemark><name>95 % ellipse</name><styleUrl>#ell</styleUrl><Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>",
                 coords(&mut ring.into_iter())
             );
-            if let (true, Some((lat, lon))) = (e.ambiguous, e.alternative) {
+            if let Some((lat, lon)) = e.alternative {
                 let _ = writeln!(k, "<Placemark><name>other candidate (ambiguous: fits nearly as well)</name><styleUrl>#est</styleUrl><Point><coordinates>{lon:.7},{lat:.7},0</coordinates></Point></Placemark>");
             }
         }
@@ -267,7 +267,7 @@ pub fn svg(l: &CellLocation) -> Option<String> {
     let other = l
         .estimate
         .as_ref()
-        .and_then(|e| e.alternative.filter(|_| e.ambiguous))
+        .and_then(|e| e.alternative)
         .map(|(a, b)| frame.to_xy(a, b));
     pts.extend(other);
     if let Some((a, b)) = l.centroid {
@@ -451,14 +451,10 @@ pub fn html_section(report: &Report) -> String {
                     e.exponent,
                     e.residual_sd_db,
                     e.bins,
-                    match (e.ambiguous, e.alternative) {
-                        (true, Some((lat, lon))) => format!(
-                            " Ambiguous: {lat:.6}, {lon:.6} (dashed circle) fits nearly as well; \
-                             drive near both to tell."
-                        ),
-                        (true, None) => " Ambiguous.".into(),
-                        _ => String::new(),
-                    },
+                    e.alternative.map_or(String::new(), |(lat, lon)| format!(
+                        " Ambiguous: {lat:.6}, {lon:.6} (dashed circle) fits nearly as well; \
+                         drive near both to tell."
+                    )),
                 );
             }
             None => {

@@ -16,7 +16,7 @@ const PRIOR_DOF: f64 = 4.0;
 /// Another candidate is a local minimum of the cost whose deviance from the best (cost
 /// difference over the residual variance, widened for correlated shadowing) is at most this:
 /// a likelihood ratio of at least exp(-1/2), nearly as likely as the best. The mirror image
-/// across a straight road sits at about 0; on the bench (bench/LOCATING.md) this flags 18-25
+/// across a straight road sits at about 0; on the bench (bench/LOCATING.md) this flags 18-24
 /// of 25 straight-road drives and 0-1 of 25 drives that pass on two sides.
 const ALT_DEPTH: f64 = 1.0;
 
@@ -350,7 +350,7 @@ fn prepare(rows: &[Measurement], cfg: &LocateConfig) -> Result<Prepared, LocateE
 pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, LocateError> {
     let prep = prepare(rows, cfg)?;
     let bins = &prep.bins;
-    let problem = Problem {
+    let mut problem = Problem {
         bins,
         cfg,
         lambda: (cfg.shadowing_db / cfg.exponent_prior_sd).powi(2),
@@ -370,7 +370,6 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
     // A weak prior on the position: the transmitter is near where the readings are, within
     // about half their extent of their power-weighted centre. With few readings (4-8 fixed
     // sensors) the fit otherwise ran off to a kilometre outside them when shadowing lined up.
-    let mut problem = problem;
     if cfg.position_prior_scale > 0.0 {
         let sigma_m = (cfg.position_prior_scale * extent).max(100.0);
         let (mut wsum, mut cx, mut cy) = (0.0, 0.0, 0.0);
@@ -414,8 +413,6 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         .sqrt()
         .max(1.0);
     let threshold = best.cost + CHI2_2DOF_95 * sd * sd * inflation;
-    // The region on the coarse grid (for its extent), then on a grid fitted to it.
-    let inside: Vec<bool> = coarse.cost.iter().map(|c| *c <= threshold).collect();
     // The other candidate: the best point of another basin of the cost nearly as low as the
     // best (a minimum cut off from it by a ridge) - the other side of a straight road, which
     // the 95 % region may join to this side across the road.
@@ -431,7 +428,13 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         prep.frame.to_lat_lon(x, y)
     });
     let (mut rx0, mut rx1, mut ry0, mut ry1) = (ex, ex, ey, ey);
-    for (k, _) in inside.iter().enumerate().filter(|(_, i)| **i) {
+    // The region's extent on the coarse grid, then the region on a grid fitted to it.
+    for (k, _) in coarse
+        .cost
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c <= threshold)
+    {
         let (x, y) = coarse.xy(k);
         rx0 = rx0.min(x);
         rx1 = rx1.max(x);

@@ -177,8 +177,8 @@ pub struct Estimate {
     /// Another place fits nearly as well (a likelihood ratio of at least exp(-1/2)) and a
     /// ridge of the cost separates it from the estimate: both sides of a straight road.
     pub ambiguous: bool,
-    /// When ambiguous, the best position of that other place: (lat, lon). A field team
-    /// checks both, or drives where they differ most.
+    /// The best position of that other place, exactly when `ambiguous`: (lat, lon). A field
+    /// team checks both, or drives where they differ most.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative: Option<(f64, f64)>,
     /// Height difference the distances were computed with, metres.

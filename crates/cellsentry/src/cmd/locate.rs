@@ -196,13 +196,21 @@ fn locate_central(db: &str, run: Option<i64>, cells: &[String]) -> Result<Vec<Ce
     }
     // Selectors are matched here against every cell with readings; ids go to the query.
     let fetch: &[i64] = if selectors.is_empty() { &ids } else { &[] };
-    let all = readings::positioned_readings(&mut client, fetch)?;
+    // Each cell's key, parsed once for the selectors and the label.
+    let all: Vec<_> = readings::positioned_readings(&mut client, fetch)?
+        .into_iter()
+        .map(|c| {
+            (
+                cellsentry_model::CellKey::from_natural_key(&c.natural_key),
+                c,
+            )
+        })
+        .collect();
+    let selected = |key: &Option<cellsentry_model::CellKey>, sel: &CellSelector| {
+        key.as_ref().is_some_and(|k| sel.matches(k))
+    };
     for (sel, text) in &selectors {
-        let found = all.iter().any(|c| {
-            cellsentry_model::CellKey::from_natural_key(&c.natural_key)
-                .is_some_and(|k| sel.matches(&k))
-        });
-        if !found {
+        if !all.iter().any(|(key, _)| selected(key, sel)) {
             return Err(BadInput(format!(
                 "--cell {text:?}: no cell with positioned readings in the central database"
             ))
@@ -210,13 +218,10 @@ fn locate_central(db: &str, run: Option<i64>, cells: &[String]) -> Result<Vec<Ce
         }
     }
     let mut out = Vec::new();
-    for cell in all {
-        let key = cellsentry_model::CellKey::from_natural_key(&cell.natural_key);
+    for (key, cell) in all {
         let asked = (ids.is_empty() && selectors.is_empty())
             || ids.contains(&cell.cell_id)
-            || selectors
-                .iter()
-                .any(|(sel, _)| key.as_ref().is_some_and(|k| sel.matches(k)));
+            || selectors.iter().any(|(sel, _)| selected(&key, sel));
         if !asked {
             continue;
         }
@@ -341,11 +346,7 @@ fn render(args: &LocateArgs, locations: &[CellLocation]) -> Result<i32> {
         print!("{}", t.render());
         // A table cell is too narrow for the other side of the road: a line each.
         for l in locations {
-            if let Some((lat, lon)) = l
-                .estimate
-                .as_ref()
-                .and_then(|e| e.alternative.filter(|_| e.ambiguous))
-            {
+            if let Some((lat, lon)) = l.estimate.as_ref().and_then(|e| e.alternative) {
                 println!(
                     "cell {}: ambiguous, {},{} fits nearly as well (drive near both to tell)",
                     l.cell_id,
