@@ -6,6 +6,7 @@
 //! `cargo run --release -p cellsentry-locate --example drive_bench [SEEDS] [--csv FILE]`
 //! (bench/locate.sh runs it and writes the figures into bench/LOCATING.md).
 
+use cellsentry_locate::bound::{error_draws, position_covariance, BoundModel, BoundPoint};
 use cellsentry_locate::{
     locate, weighted_centroid, GeoPoint, LocalFrame, LocateConfig, Measurement,
 };
@@ -131,6 +132,14 @@ fn scene_of(rng: &mut Rng, shadow_scale: f64) -> DriveScene {
         fading: true,
     }
 }
+
+/// Fast fading left in a 0.5 s reading of a moving car after averaging, dB (the white part of
+/// a drive reading's error for the Cramér-Rao bound; `synth::drive`'s readings scatter 1-2 dB
+/// around path loss + shadowing).
+const FADING_LEFT_DB: f64 = 1.5;
+
+/// Error draws per seed from the bound's Gaussian (pooled over seeds for its median).
+const BOUND_DRAWS: usize = 400;
 
 /// Street spacing of the guided hunts' grid, metres.
 const BLOCK_M: f64 = 150.0;
@@ -311,9 +320,9 @@ fn main() {
         cfg.bin_m = b;
     }
     println!(
-        "| geometry | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | truth in 95 % ellipse | 95 % radius median m | ambiguous | nearer candidate median m |"
+        "| geometry | seeds | locate median m | locate p90 m | centroid median m | centroid p90 m | truth in 95 % ellipse | 95 % radius median m | ambiguous | nearer candidate median m | bound median m, exponent known / prior |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for geo in geometries() {
         if only
             .as_ref()
@@ -323,16 +332,23 @@ fn main() {
         }
         let (mut errs, mut cerrs, mut nearer) = (Vec::new(), Vec::new(), Vec::new());
         let mut radii = Vec::new();
+        let (mut bound_known, mut bound_prior) = (Vec::new(), Vec::new());
         let (mut inside, mut ambiguous, mut failed) = (0, 0, 0);
         for seed in 0..seeds {
             let mut rng = Rng::new(seed * 7919 + 17);
             let scene = scene_of(&mut rng, shadow_scale);
             let field = scene.shadow_field(seed);
             let mut rows = Vec::new();
+            let mut places = Vec::new();
             if let Some(w) = &geo.drive {
                 let speed = 8.0 + 6.0 * rng.uniform();
                 let track = constant_speed_track(w, speed);
                 let r = scene.measure(&track, &field, seed);
+                places.extend(r.iter().map(|m| BoundPoint {
+                    x_m: m.x_m,
+                    y_m: m.y_m,
+                    white_db: FADING_LEFT_DB,
+                }));
                 let readings: Vec<_> = r
                     .iter()
                     .map(|m| (m.t_s, m.x_m, m.y_m, m.power_db))
@@ -365,11 +381,32 @@ fn main() {
                 // A fixed sensor's calibration differs from the others' by ~1 dB.
                 let cal = 2.0 * (rng.uniform() - 0.5) * 1.7;
                 let r = still.measure(&track, &field, seed + 1000 + k as u64);
+                // One place: its readings share the shadow; the calibration is its white part.
+                places.push(BoundPoint {
+                    x_m: x,
+                    y_m: y,
+                    white_db: 1.7 / 3f64.sqrt(),
+                });
                 let readings: Vec<_> = r
                     .iter()
                     .map(|m| (m.t_s, m.x_m, m.y_m, m.power_db + cal))
                     .collect();
                 rows.extend(to_rows(&frame, &readings, &format!("fixed{k}")));
+            }
+            let model = BoundModel {
+                exponent: scene.exponent,
+                shadowing_db: scene.shadowing_db,
+                decorrelation_m: scene.decorrelation_m,
+                height_m: scene.height_m,
+            };
+            let mut draw_rng = Rng::new(seed ^ 0xb0_0d);
+            for (prior, out) in [
+                (None, &mut bound_known),
+                (Some(cfg.exponent_prior_sd), &mut bound_prior),
+            ] {
+                if let Some(cov) = position_covariance(&places, &model, prior) {
+                    out.extend(error_draws(&cov, BOUND_DRAWS, || draw_rng.uniform()));
+                }
             }
             let (tlat, tlon) = frame.to_lat_lon(0.0, 0.0);
             let c = weighted_centroid(&rows).map(|(lat, lon)| {
@@ -420,7 +457,7 @@ fn main() {
         }
         let n = errs.len();
         println!(
-            "| {} | {}{} | {:.0} | {:.0} | {:.0} | {:.0} | {}/{} | {:.0} | {} | {:.0} |",
+            "| {} | {}{} | {:.0} | {:.0} | {:.0} | {:.0} | {}/{} | {:.0} | {} | {:.0} | {:.0} / {:.0} |",
             geo.name,
             seeds,
             if failed > 0 {
@@ -436,7 +473,9 @@ fn main() {
             n,
             percentile(&mut radii, 0.5),
             ambiguous,
-            percentile(&mut nearer, 0.5)
+            percentile(&mut nearer, 0.5),
+            percentile(&mut bound_known, 0.5),
+            percentile(&mut bound_prior, 0.5)
         );
     }
     if only.as_ref().is_none_or(|o| "guided".contains(o.as_str())) {

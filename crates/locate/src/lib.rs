@@ -20,8 +20,10 @@
 //!    cost (a straight road leaves a mirror ambiguity), is flagged and given.
 //!
 //! [`weighted_centroid`] is the usual baseline: the power-weighted mean position of the
-//! strongest tenth of the readings.
+//! strongest tenth of the readings. [`bound`] gives the other yardstick: the Cramér-Rao bound,
+//! the smallest error any unbiased power-only estimator can have on the same reading places.
 
+pub mod bound;
 mod fit;
 pub mod frame;
 
