@@ -8,7 +8,7 @@
 # (IQ_FIRST: the first IQ seed, to continue an earlier run.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SEEDS=${1:-25}
+SEEDS=${1:-100}
 IQ_SEEDS=${2:-5}
 IQ_FIRST=${3:-0}
 TARGET=${CARGO_TARGET_DIR:-target}

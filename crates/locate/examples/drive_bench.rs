@@ -149,7 +149,9 @@ const BLOCK_M: f64 = 150.0;
 /// grid (`BLOCK_M` blocks, the transmitter somewhere inside a block), the fit is rerun on every
 /// reading so far and the car takes the street towards the estimate; at the crossing nearest
 /// the estimate it drives round the block the estimate is in, and stops when the refit stays
-/// in that block (else it homes on). Returns the final
+/// in that block with a 95 % radius of a block or less; if it stays with a wider radius, it
+/// drives once round the four blocks about that crossing and stops if the refit stays among
+/// them (else it homes on). Returns the final
 /// estimate's error, the centroid's on the same readings, the 95 % radius, the homing time
 /// (s) and whether the team stopped on its own (not at the 60-street cap).
 fn guided_hunt(
@@ -185,6 +187,7 @@ fn guided_hunt(
     drive(&mut at, (snap(400.0), -pass_m), &mut t_s, &mut rows);
     let pass_end_s = t_s;
     let mut stopped = false;
+    let mut widened = false;
     let mut last = None;
     for _ in 0..60 {
         let Ok(e) = locate(&rows, cfg) else {
@@ -215,12 +218,40 @@ fn guided_hunt(
         ] {
             drive(&mut at, corner, &mut t_s, &mut rows);
         }
-        // Stop when the refit stays in the block just driven round; else home on.
+        // Stop when the refit stays in the block just driven round and the display's 95 %
+        // radius is within a block; else home on.
         let Ok(e) = locate(&rows, cfg) else { break };
         let (x, y) = frame.to_xy(e.point.lat_deg, e.point.lon_deg);
         let inside = |v: f64, a: f64, b: f64| v >= a.min(b) - 25.0 && v <= a.max(b) + 25.0;
+        let radius_m = e.radius95_m;
         last = Some(e);
-        if inside(x, start.0, start.0 + bx) && inside(y, start.1, start.1 + by) {
+        if !(inside(x, start.0, start.0 + bx) && inside(y, start.1, start.1 + by)) {
+            continue;
+        }
+        if radius_m <= BLOCK_M || widened {
+            stopped = true;
+            break;
+        }
+        // It stays, but the radius says the readings do not pin it down (a shadowing hot
+        // spot looks like this): once in a hunt, drive round the four blocks about this
+        // crossing, then stop if it stays among them.
+        widened = true;
+        let b = BLOCK_M;
+        for corner in [
+            (start.0, start.1 - b),
+            (start.0 + b, start.1 - b),
+            (start.0 + b, start.1 + b),
+            (start.0 - b, start.1 + b),
+            (start.0 - b, start.1 - b),
+            (start.0, start.1 - b),
+            start,
+        ] {
+            drive(&mut at, corner, &mut t_s, &mut rows);
+        }
+        let Ok(e) = locate(&rows, cfg) else { break };
+        let (x, y) = frame.to_xy(e.point.lat_deg, e.point.lon_deg);
+        last = Some(e);
+        if inside(x, start.0 - b, start.0 + b) && inside(y, start.1 - b, start.1 + b) {
             stopped = true;
             break;
         }
