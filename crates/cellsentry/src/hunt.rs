@@ -216,6 +216,9 @@ pub struct HuntUpdate {
     pub sensor: Option<GeoPoint>,
     pub distance_m: Option<f64>,
     pub bearing_deg: Option<f64>,
+    /// How far the estimate moved since the cell's previous one, m: with the 95 % radius, what
+    /// tells a team it may stop (it stays put, and the radius is about a block).
+    pub moved_m: Option<f64>,
     /// How long the fit took, ms (on the hunt's own thread).
     pub fit_ms: f64,
     /// The last refresh, after the run ended.
@@ -258,8 +261,22 @@ impl Hunt {
             .spawn(move || {
                 let mut stats = HuntStats::default();
                 let config = LocateConfig::default();
+                let mut previous: Option<(String, GeoPoint)> = None;
                 for req in rx {
-                    let update = compute(req, &config);
+                    let mut update = compute(req, &config);
+                    if let Some(e) = &update.estimate {
+                        if let Some((cell, p)) = &previous {
+                            if *cell == update.cell {
+                                update.moved_m = Some(distance_m(
+                                    p.lat_deg,
+                                    p.lon_deg,
+                                    e.point.lat_deg,
+                                    e.point.lon_deg,
+                                ));
+                            }
+                        }
+                        previous = Some((update.cell.clone(), e.point));
+                    }
                     stats.updates += 1;
                     stats.fit_ms_total += update.fit_ms;
                     stats.fit_ms_max = stats.fit_ms_max.max(update.fit_ms);
@@ -551,6 +568,7 @@ fn compute(req: Request, config: &LocateConfig) -> HuntUpdate {
             .map(|(lat_deg, lon_deg)| GeoPoint::new(lat_deg, lon_deg)),
         distance_m: distance,
         bearing_deg: bearing,
+        moved_m: None,
         fit_ms,
         last: req.last,
     }
@@ -588,6 +606,9 @@ pub fn render_text(u: &HuntUpdate) -> String {
                 "\n  transmitter {:.6},{:.6} within {:.0} m (95 %)",
                 e.point.lat_deg, e.point.lon_deg, e.radius95_m
             ));
+            if let Some(m) = u.moved_m {
+                out.push_str(&format!(", moved {m:.0} m"));
+            }
             if let (Some(d), Some(b)) = (u.distance_m, u.bearing_deg) {
                 out.push_str(&format!(
                     ", {d:.0} m from here, bearing {b:.0} deg ({})",

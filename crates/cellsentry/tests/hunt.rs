@@ -155,6 +155,27 @@ fn hunt_converges_on_the_transmitter_of_a_simulated_drive() {
             .all(|(_, e)| *e <= BOUND_M),
         "{errors:?}"
     );
+    // Each estimate says how far it moved since the one before (the test's own distance
+    // between consecutive estimates); the first has nothing to compare with.
+    let with_estimate: Vec<&Value> = updates
+        .iter()
+        .filter(|u| u["estimate"].is_object())
+        .collect();
+    assert!(with_estimate[0]["moved_m"].is_null());
+    for w in with_estimate.windows(2) {
+        let (a, b) = (&w[0]["estimate"], &w[1]["estimate"]);
+        let want = dist_m(
+            a["lat_deg"].as_f64().unwrap(),
+            a["lon_deg"].as_f64().unwrap(),
+            b["lat_deg"].as_f64().unwrap(),
+            b["lon_deg"].as_f64().unwrap(),
+        );
+        let got = w[1]["moved_m"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() < 0.5 + 1e-3 * want,
+            "moved {got} vs {want}"
+        );
+    }
     let e = &last["estimate"];
     let err = errors.last().unwrap().1;
     assert!(err <= e["radius95_m"].as_f64().unwrap(), "{e}");
