@@ -6,9 +6,12 @@
 //! `cargo run --release -p cellsentry-locate --example drive_bench [SEEDS] [--csv FILE]`
 //! (bench/locate.sh runs it and writes the figures into bench/LOCATING.md).
 
-use cellsentry_locate::bound::{error_draws, position_covariance, BoundModel, BoundPoint};
+use cellsentry_locate::bound::{
+    error_draws, position_covariance, BoundBearing, BoundModel, BoundPoint,
+};
 use cellsentry_locate::{
-    locate, weighted_centroid, GeoPoint, LocalFrame, LocateConfig, Measurement,
+    locate, locate_with_bearings, weighted_centroid, Bearing, GeoPoint, LocalFrame, LocateConfig,
+    Measurement,
 };
 use cellsentry_synth::drive::{constant_speed_track, DriveScene, TrackPoint};
 use cellsentry_synth::rng::Rng;
@@ -22,6 +25,9 @@ struct Geometry {
     drive: Option<Vec<(f64, f64)>>,
     /// Number of fixed sensors placed at random within 1 km of the transmitter.
     fixed: usize,
+    /// Places (on the drive) where a bearing is taken with a directional antenna, its error
+    /// drawn with a standard deviation of `BEARING_SD_DEG`.
+    bearings: Vec<(f64, f64)>,
 }
 
 fn geometries() -> Vec<Geometry> {
@@ -31,6 +37,7 @@ fn geometries() -> Vec<Geometry> {
             name: format!("L-shaped drive passing at {d:.0} m"),
             drive: Some(vec![(-1200.0, -d), (400.0, -d), (400.0, 800.0)]),
             fixed: 0,
+            bearings: vec![],
         });
     }
     for d in [100.0, 200.0, 300.0] {
@@ -38,6 +45,7 @@ fn geometries() -> Vec<Geometry> {
             name: format!("crossroads: east at {d:.0} m, then north at {d:.0} m"),
             drive: Some(vec![(-1200.0, -d), (d, -d), (d, 1000.0)]),
             fixed: 0,
+            bearings: vec![],
         });
     }
     for d in [100.0, 200.0] {
@@ -45,6 +53,7 @@ fn geometries() -> Vec<Geometry> {
             name: format!("there and back on parallel roads {d:.0} m either side"),
             drive: Some(vec![(-1000.0, -d), (1000.0, -d), (1000.0, d), (-1000.0, d)]),
             fixed: 0,
+            bearings: vec![],
         });
     }
     for d in [100.0, 200.0, 300.0] {
@@ -52,6 +61,7 @@ fn geometries() -> Vec<Geometry> {
             name: format!("straight road passing at {d:.0} m"),
             drive: Some(vec![(-1200.0, -d), (1200.0, -d)]),
             fixed: 0,
+            bearings: vec![],
         });
     }
     for d in [150.0, 300.0] {
@@ -59,6 +69,7 @@ fn geometries() -> Vec<Geometry> {
             name: format!("one-sided drive (approach to {d:.0} m, turn away)"),
             drive: Some(vec![(-1500.0, -d), (-d, -d), (-d, -d - 800.0)]),
             fixed: 0,
+            bearings: vec![],
         });
     }
     g.push(Geometry {
@@ -71,18 +82,45 @@ fn geometries() -> Vec<Geometry> {
             (-250.0, -150.0),
         ]),
         fixed: 0,
+        bearings: vec![],
     });
     for n in [4, 6, 8] {
         g.push(Geometry {
             name: format!("{n} fixed sensors within 1 km"),
             drive: None,
             fixed: n,
+            bearings: vec![],
+        });
+    }
+    // Bearings as a team would take them: before and after the closest approach, about as far
+    // along the road as the display puts the transmitter from it (45 deg off the road).
+    for d in [100.0, 200.0] {
+        for from in [vec![(-d, -d)], vec![(-d, -d), (d, -d)]] {
+            g.push(Geometry {
+                name: format!(
+                    "straight road passing at {d:.0} m + {} bearing{}",
+                    from.len(),
+                    if from.len() > 1 { "s" } else { "" }
+                ),
+                drive: Some(vec![(-1200.0, -d), (1200.0, -d)]),
+                fixed: 0,
+                bearings: from,
+            });
+        }
+    }
+    for d in [100.0, 200.0] {
+        g.push(Geometry {
+            name: format!("L-shaped drive passing at {d:.0} m + 1 bearing"),
+            drive: Some(vec![(-1200.0, -d), (400.0, -d), (400.0, 800.0)]),
+            fixed: 0,
+            bearings: vec![(-d, -d)],
         });
     }
     g.push(Geometry {
         name: "straight road at 200 m + 3 fixed sensors".into(),
         drive: Some(vec![(-1200.0, -200.0), (1200.0, -200.0)]),
         fixed: 3,
+        bearings: vec![],
     });
     g
 }
@@ -137,6 +175,10 @@ fn scene_of(rng: &mut Rng, shadow_scale: f64) -> DriveScene {
 /// a drive reading's error for the Cramér-Rao bound; `synth::drive`'s readings scatter 1-2 dB
 /// around path loss + shadowing).
 const FADING_LEFT_DB: f64 = 1.5;
+
+/// Standard deviation of a bearing taken with a hand-held directional antenna, degrees (and
+/// what the fit is told).
+const BEARING_SD_DEG: f64 = 10.0;
 
 /// Error draws per seed from the bound's Gaussian (pooled over seeds for its median).
 const BOUND_DRAWS: usize = 400;
@@ -424,6 +466,30 @@ fn main() {
                     .collect();
                 rows.extend(to_rows(&frame, &readings, &format!("fixed{k}")));
             }
+            // Bearings: the true direction to the transmitter plus a Gaussian error.
+            let bearings: Vec<Bearing> = geo
+                .bearings
+                .iter()
+                .map(|&(x, y)| {
+                    let (u1, u2) = (rng.uniform().max(1e-300), rng.uniform());
+                    let g = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+                    let (lat, lon) = frame.to_lat_lon(x, y);
+                    Bearing {
+                        point: GeoPoint::new(lat, lon),
+                        bearing_deg: (-x).atan2(-y).to_degrees() + g * BEARING_SD_DEG,
+                        sd_deg: BEARING_SD_DEG,
+                    }
+                })
+                .collect();
+            let bound_bearings: Vec<BoundBearing> = geo
+                .bearings
+                .iter()
+                .map(|&(x_m, y_m)| BoundBearing {
+                    x_m,
+                    y_m,
+                    sd_deg: BEARING_SD_DEG,
+                })
+                .collect();
             let model = BoundModel {
                 exponent: scene.exponent,
                 shadowing_db: scene.shadowing_db,
@@ -435,7 +501,7 @@ fn main() {
                 (None, &mut bound_known),
                 (Some(cfg.exponent_prior_sd), &mut bound_prior),
             ] {
-                if let Some(cov) = position_covariance(&places, &model, prior) {
+                if let Some(cov) = position_covariance(&places, &bound_bearings, &model, prior) {
                     out.extend(error_draws(&cov, BOUND_DRAWS, || draw_rng.uniform()));
                 }
             }
@@ -445,7 +511,7 @@ fn main() {
                 let (tx, ty) = frame.to_xy(tlat, tlon);
                 (x - tx).hypot(y - ty)
             });
-            match locate(&rows, &cfg) {
+            match locate_with_bearings(&rows, &bearings, &cfg) {
                 Ok(e) => {
                     let err = e.distance_to_m(tlat, tlon);
                     // Inside the ellipse: the truth's coordinates along the axes.

@@ -85,10 +85,20 @@ fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     Some(a.into_iter().map(|r| r[n..].to_vec()).collect())
 }
 
-/// The bound's 2x2 covariance of the position (x, y), m^2. `exponent_prior_sd`: `None` for a
-/// known exponent, else the standard deviation of a Gaussian prior on it.
+/// A bearing taken at a place (metres, transmitter at the origin) with its standard
+/// deviation, degrees.
+pub struct BoundBearing {
+    pub x_m: f64,
+    pub y_m: f64,
+    pub sd_deg: f64,
+}
+
+/// The bound's 2x2 covariance of the position (x, y), m^2, from power readings at `points`
+/// and `bearings` (independent of the power). `exponent_prior_sd`: `None` for a known
+/// exponent, else the standard deviation of a Gaussian prior on it.
 pub fn position_covariance(
     points: &[BoundPoint],
+    bearings: &[BoundBearing],
     model: &BoundModel,
     exponent_prior_sd: Option<f64>,
 ) -> Option<[[f64; 2]; 2]> {
@@ -145,8 +155,24 @@ pub fn position_covariance(
     if let Some(sd) = exponent_prior_sd {
         info[1][1] += 1.0 / (sd * sd);
     }
-    let cov = invert(&info)?;
     let (x, y) = (cols - 2, cols - 1);
+    // A bearing atan2(x_t - x_b, y_t - y_b) (clockwise from north) changes with the
+    // transmitter's position by (dy, -dx) / r^2: its information is g g' / sd^2.
+    for b in bearings {
+        let (dx, dy) = (-b.x_m, -b.y_m);
+        let r2 = dx * dx + dy * dy;
+        let sd = b.sd_deg.to_radians();
+        if r2 <= 0.0 || sd.is_nan() || sd <= 0.0 {
+            continue;
+        }
+        let g = [dy / r2, -dx / r2];
+        for (i, gi) in [(x, g[0]), (y, g[1])] {
+            for (j, gj) in [(x, g[0]), (y, g[1])] {
+                info[i][j] += gi * gj / (sd * sd);
+            }
+        }
+    }
+    let cov = invert(&info)?;
     Some([[cov[x][x], cov[x][y]], [cov[y][x], cov[y][y]]])
 }
 
@@ -200,7 +226,7 @@ mod tests {
             decorrelation_m: 1e-6,
             height_m: 0.0,
         };
-        let cov = position_covariance(&points, &model, None).unwrap();
+        let cov = position_covariance(&points, &[], &model, None).unwrap();
         let k = 30.0 / std::f64::consts::LN_10;
         let want = 2.0 * big_r * big_r * s * s / (count as f64 * k * k);
         assert!(
@@ -233,14 +259,61 @@ mod tests {
             height_m: 10.0,
         };
         let close = |got: f64, want: f64| (got / want - 1.0).abs() < 1e-6;
-        let known = position_covariance(&points, &model, None).unwrap();
+        let known = position_covariance(&points, &[], &model, None).unwrap();
         assert!(close(known[0][0], 1603.66183), "{known:?}");
         assert!(close(known[1][1], 1847.83289), "{known:?}");
-        let prior = position_covariance(&points, &model, Some(0.7)).unwrap();
+        let prior = position_covariance(&points, &[], &model, Some(0.7)).unwrap();
         assert!(close(prior[0][0], 1603.66183), "{prior:?}");
         assert!(close(prior[1][1], 3485.41221), "{prior:?}");
         // Along the road and across it are uncorrelated by symmetry.
         assert!(known[0][1].abs() < 1e-6 && prior[0][1].abs() < 1e-6);
+    }
+
+    #[test]
+    fn perpendicular_bearings_add_their_cross_range_information() {
+        // Bearings from (0, -R) (pointing north: it tells x) and from (-R, 0) (pointing east:
+        // it tells y) add 1 / (R sd)^2 to the information on x and on y respectively.
+        let (big_r, s, count) = (300.0, 5.0, 64);
+        let points: Vec<BoundPoint> = (0..count)
+            .map(|i| {
+                let a = std::f64::consts::TAU * i as f64 / count as f64;
+                BoundPoint {
+                    x_m: big_r * a.cos(),
+                    y_m: big_r * a.sin(),
+                    white_db: 0.0,
+                }
+            })
+            .collect();
+        let model = BoundModel {
+            exponent: 3.0,
+            shadowing_db: s,
+            decorrelation_m: 1e-6,
+            height_m: 0.0,
+        };
+        let sd_deg = 10.0;
+        let bearings = [
+            BoundBearing {
+                x_m: 0.0,
+                y_m: -200.0,
+                sd_deg,
+            },
+            BoundBearing {
+                x_m: -200.0,
+                y_m: 0.0,
+                sd_deg,
+            },
+        ];
+        let cov = position_covariance(&points, &bearings, &model, None).unwrap();
+        let k = 30.0 / std::f64::consts::LN_10;
+        let power = count as f64 * k * k / (2.0 * big_r * big_r * s * s);
+        let bearing = 1.0 / (200.0 * sd_deg.to_radians()).powi(2);
+        let want = 1.0 / (power + bearing);
+        assert!(
+            (cov[0][0] / want - 1.0).abs() < 1e-6,
+            "{} vs {want}",
+            cov[0][0]
+        );
+        assert!((cov[1][1] / want - 1.0).abs() < 1e-6);
     }
 
     #[test]
@@ -256,9 +329,9 @@ mod tests {
             y_m: 0.0,
             white_db: 1.0,
         };
-        assert!(position_covariance(&[at(0.0), at(10.0)], &model, None).is_none());
+        assert!(position_covariance(&[at(0.0), at(10.0)], &[], &model, None).is_none());
         // Readings all at one place cannot tell A from the position.
         let same: Vec<BoundPoint> = (0..10).map(|_| at(100.0)).collect();
-        assert!(position_covariance(&same, &model, Some(0.7)).is_none());
+        assert!(position_covariance(&same, &[], &model, Some(0.7)).is_none());
     }
 }

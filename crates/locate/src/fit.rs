@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::frame::LocalFrame;
-use crate::{Ellipse, Estimate, GeoPoint, LocateConfig, LocateError, Measurement, Method};
+use crate::{Bearing, Ellipse, Estimate, GeoPoint, LocateConfig, LocateError, Measurement, Method};
 
 /// chi-square quantile, 2 degrees of freedom, 95 %: -2 ln(0.05).
 const CHI2_2DOF_95: f64 = 5.991_464_547_107_979;
@@ -33,6 +33,16 @@ struct Bin {
     /// Independent-shadowing weight (1 for a fixed sensor, bin / (2 x decorrelation) for a drive
     /// bin).
     independence: f64,
+}
+
+/// A bearing in the fit's local frame: where it was taken (east, north m), the direction
+/// (radians clockwise from north) and the von Mises concentration 1 / sd^2.
+#[derive(Debug, Clone, Copy)]
+struct BearingXy {
+    x: f64,
+    y: f64,
+    theta: f64,
+    kappa: f64,
 }
 
 /// Result of the fit at one candidate position.
@@ -92,6 +102,10 @@ struct Problem<'a> {
     /// Position prior: centre and strength (shadowing variance over the prior's variance).
     prior_xy: (f64, f64),
     prior_lambda: f64,
+    bearings: Vec<BearingXy>,
+    /// Cost units per unit of deviance (the expected shadowing variance times the bins'
+    /// correlation inflation), so a bearing weighs in the cost what its likelihood says.
+    bearing_scale: f64,
 }
 
 impl Problem<'_> {
@@ -140,6 +154,10 @@ impl Problem<'_> {
             + self.prior_lambda * ((x - self.prior_xy.0).powi(2) + (y - self.prior_xy.1).powi(2));
         for (b, u) in self.bins.iter().zip(&us) {
             cost += huber(b.power_db - a - n * u, self.knee_db);
+        }
+        for b in &self.bearings {
+            let predicted = (x - b.x).atan2(y - b.y);
+            cost += self.bearing_scale * 2.0 * b.kappa * (1.0 - (b.theta - predicted).cos());
         }
         PointFit { cost, a_db: a, n }
     }
@@ -348,8 +366,41 @@ fn prepare(rows: &[Measurement], cfg: &LocateConfig) -> Result<Prepared, LocateE
 
 /// Locates the transmitter heard in `rows` (one cell's measurements, from any sensors).
 pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, LocateError> {
+    locate_with_bearings(rows, &[], cfg)
+}
+
+/// [`locate`] with bearings to the same transmitter from a directional antenna fitted
+/// together with the power readings (a bearing with a non-finite value is left out).
+pub fn locate_with_bearings(
+    rows: &[Measurement],
+    bearings: &[Bearing],
+    cfg: &LocateConfig,
+) -> Result<Estimate, LocateError> {
     let prep = prepare(rows, cfg)?;
     let bins = &prep.bins;
+    // Effective number of independent bins against the bins fitted: the cost differences of
+    // correlated bins overstate the evidence by this factor.
+    let n_eff: f64 = bins.iter().map(|b| b.independence).sum::<f64>().max(1.0);
+    let inflation = (bins.len() as f64 / n_eff).max(1.0);
+    let bearings: Vec<BearingXy> = bearings
+        .iter()
+        .filter(|b| {
+            b.point.lat_deg.is_finite()
+                && b.point.lon_deg.is_finite()
+                && b.bearing_deg.is_finite()
+                && b.sd_deg.is_finite()
+                && b.sd_deg > 0.0
+        })
+        .map(|b| {
+            let (x, y) = prep.frame.to_xy(b.point.lat_deg, b.point.lon_deg);
+            BearingXy {
+                x,
+                y,
+                theta: b.bearing_deg.to_radians(),
+                kappa: b.sd_deg.to_radians().powi(-2),
+            }
+        })
+        .collect();
     let mut problem = Problem {
         bins,
         cfg,
@@ -357,14 +408,20 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         knee_db: 1.5 * cfg.shadowing_db,
         prior_xy: (0.0, 0.0),
         prior_lambda: 0.0,
+        bearing_scale: cfg.shadowing_db.powi(2) * inflation,
+        bearings,
     };
-    // Search box: the measurements' extent plus a margin.
+    // Search box: the measurements' (and bearings') extent plus a margin.
     let (mut xmin, mut xmax, mut ymin, mut ymax) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for b in bins {
-        xmin = xmin.min(b.x);
-        xmax = xmax.max(b.x);
-        ymin = ymin.min(b.y);
-        ymax = ymax.max(b.y);
+    let places = bins
+        .iter()
+        .map(|b| (b.x, b.y))
+        .chain(problem.bearings.iter().map(|b| (b.x, b.y)));
+    for (x, y) in places {
+        xmin = xmin.min(x);
+        xmax = xmax.max(x);
+        ymin = ymin.min(y);
+        ymax = ymax.max(y);
     }
     let extent = (xmax - xmin).max(ymax - ymin);
     // A weak prior on the position: the transmitter is near where the readings are, within
@@ -400,10 +457,6 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
     let best = problem.at(ex, ey);
     let res = problem.residuals(ex, ey, &best);
     let mad_sd = 1.4826 * median(res.iter().map(|r| r.abs()).collect());
-    // Effective number of independent bins against the bins fitted: the cost differences of
-    // correlated bins overstate the evidence by this factor.
-    let n_eff: f64 = bins.iter().map(|b| b.independence).sum::<f64>().max(1.0);
-    let inflation = (bins.len() as f64 / n_eff).max(1.0);
     // The residual spread that scales the region: the data's, pooled with the expected
     // shadowing as if it were PRIOR_DOF readings' worth (a scaled inverse-chi-square prior on
     // the variance). With 4-8 fixed sensors the four fitted unknowns leave next to no
@@ -478,6 +531,7 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
         ambiguous: alternative.is_some(),
         alternative,
         height_m: cfg.height_m,
+        bearings: problem.bearings.len(),
     })
 }
 
@@ -628,6 +682,47 @@ mod tests {
             (x - 900.0).abs() < 10.0 && (y.abs() - 150.0).abs() < 10.0,
             "{x} {y}"
         );
+    }
+
+    #[test]
+    fn one_bearing_settles_the_side_of_a_straight_road() {
+        // The road above, and a Yagi pointed from (300, 0) at the transmitter on the
+        // south side (900, -150): bearing atan2(600, -150) = 104.04 deg.
+        let f = LocalFrame::new(51.5, -0.12);
+        let pts: Vec<(f64, f64)> = (0..400).map(|i| (i as f64 * 5.0, 0.0)).collect();
+        let rows = rows_from(&f, &pts, (900.0, -150.0), 10.0, 3.0, "run1");
+        let (lat, lon) = f.to_lat_lon(300.0, 0.0);
+        let bearing = |bearing_deg: f64| Bearing {
+            point: GeoPoint::new(lat, lon),
+            bearing_deg,
+            sd_deg: 10.0,
+        };
+        let fit = |b: Bearing| {
+            let e = locate_with_bearings(&rows, &[b], &LocateConfig::default()).unwrap();
+            let (x, y) = f.to_xy(e.point.lat_deg, e.point.lon_deg);
+            (e, x, y)
+        };
+        // The side the bearing points to, at the distance the power gives; the mirror
+        // transmitter's bearing gives the mirror place.
+        for (taken, side) in [(104.04, -1.0), (180.0 - 104.04, 1.0)] {
+            let (e, x, y) = fit(bearing(taken));
+            assert!(!e.ambiguous && e.bearings == 1, "{e:?}");
+            assert!(
+                (x - 900.0).abs() < 15.0 && (y - side * 150.0).abs() < 15.0,
+                "bearing {taken}: {x} {y}"
+            );
+        }
+        // A bearing 8 deg off (its ray crosses x = 900 at y = -243) pulls the estimate part
+        // of the way, as much as its 10 deg weighs against the power's 7 dB.
+        let (e, x, y) = fit(bearing(112.04));
+        assert!(!e.ambiguous, "{e:?}");
+        assert!(
+            (x - 900.0).abs() < 40.0 && y < -160.0 && y > -243.0,
+            "{x} {y}"
+        );
+        // A bearing with no value is left out, and the road is ambiguous again.
+        let (e, _, _) = fit(bearing(f64::NAN));
+        assert!(e.ambiguous && e.bearings == 0);
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! strongest tenth of the readings. [`bound`] gives the other yardstick: the Cramér-Rao bound,
 //! the smallest error any unbiased power-only estimator can have on the same reading places.
 
+pub mod bearing;
 pub mod bound;
 mod fit;
 pub mod frame;
@@ -31,7 +32,8 @@ use serde::{Deserialize, Serialize};
 
 pub use cellsentry_model::GeoPoint;
 
-pub use fit::{locate, weighted_centroid};
+pub use bearing::{read_bearings_csv, Bearing, BearingError, DEFAULT_BEARING_SD_DEG};
+pub use fit::{locate, locate_with_bearings, weighted_centroid};
 pub use frame::LocalFrame;
 
 /// One positioned power measurement of one cell.
@@ -185,6 +187,9 @@ pub struct Estimate {
     pub alternative: Option<(f64, f64)>,
     /// Height difference the distances were computed with, metres.
     pub height_m: f64,
+    /// Bearings fitted with the power readings (a directional antenna's), if any.
+    #[serde(default)]
+    pub bearings: usize,
 }
 
 impl Estimate {
