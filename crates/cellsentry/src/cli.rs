@@ -540,4 +540,10 @@ pub struct LocateArgs {
     /// Write the same as KML (Google Earth).
     #[arg(long, value_name = "FILE")]
     pub kml: Option<PathBuf>,
+    /// Bearings to the transmitter taken with a directional antenna, fitted with the power:
+    /// CSV with a header lat,lon,bearing_deg[,sd_deg] (degrees clockwise from true north;
+    /// sd_deg 10 when left out). One bearing settles which side of a straight road it is on.
+    /// Needs one cell (--cell).
+    #[arg(long, value_name = "CSV")]
+    pub bearings: Option<PathBuf>,
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use cellsentry_locate::{LocalFrame, Measurement};
+use cellsentry_locate::{Bearing, Estimate, LocalFrame, Measurement};
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use serde_json::json;
 
@@ -63,7 +63,8 @@ fn feature(geometry: GeometryValue, properties: serde_json::Value) -> Feature {
 /// GeoJSON features of located cells (RFC 7946: lon, lat order): per cell the estimate
 /// (Point), its 95 % ellipse (Polygon), the other candidate when the fit is ambiguous (Point),
 /// the centroid (Point), each drive's track (LineString),
-/// every measurement (Point with its power, for a graduated style) and the fixed sensors.
+/// every measurement (Point with its power, for a graduated style), the fixed sensors and the
+/// bearings fitted with them (LineString from where each was taken, along it).
 pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
     let mut out = Vec::new();
     for l in locations {
@@ -140,8 +141,35 @@ pub fn features(locations: &[CellLocation]) -> Vec<Feature> {
                 ));
             }
         }
+        for b in &l.bearings {
+            let ray = bearing_ray(b, l.estimate.as_ref())
+                .into_iter()
+                .map(|(lat, lon)| vec![lon, lat]);
+            out.push(feature(
+                GeometryValue::new_line_string(ray),
+                with(
+                    "bearing",
+                    json!({"bearing_deg": b.bearing_deg, "sd_deg": b.sd_deg}),
+                ),
+            ));
+        }
     }
     out
+}
+
+/// A bearing drawn as a line from where it was taken along its direction, past the estimate
+/// (twice its distance, at least 500 m), as (lat, lon) points.
+fn bearing_ray(b: &Bearing, estimate: Option<&Estimate>) -> [(f64, f64); 2] {
+    let (lat, lon) = (b.point.lat_deg, b.point.lon_deg);
+    let reach_m = estimate
+        .map_or(0.0, |e| 2.0 * e.distance_to_m(lat, lon))
+        .max(500.0);
+    let th = b.bearing_deg.to_radians();
+    let f = LocalFrame::new(lat, lon);
+    [
+        (lat, lon),
+        f.to_lat_lon(reach_m * th.sin(), reach_m * th.cos()),
+    ]
 }
 
 /// A FeatureCollection of [`features`].
@@ -184,6 +212,12 @@ pub fn kml(locations: &[CellLocation]) -> String {
             if let Some((lat, lon)) = e.alternative {
                 let _ = writeln!(k, "<Placemark><name>other candidate (ambiguous: fits nearly as well)</name><styleUrl>#est</styleUrl><Point><coordinates>{lon:.7},{lat:.7},0</coordinates></Point></Placemark>");
             }
+        }
+        for b in &l.bearings {
+            let _ = writeln!(k,
+                "<Placemark><name>bearing {:.0} deg (+/- {:.0})</name><styleUrl>#ell</styleUrl><LineString><coordinates>{}</coordinates></LineString></Placemark>",
+                b.bearing_deg, b.sd_deg, coords(&mut bearing_ray(b, l.estimate.as_ref()).into_iter())
+            );
         }
         if let Some((lat, lon)) = l.centroid {
             let _ = writeln!(k, "<Placemark><name>weighted centroid</name><Point><coordinates>{lon:.7},{lat:.7},0</coordinates></Point></Placemark>");
@@ -511,6 +545,7 @@ mod tests {
             estimate: Some(e.clone()),
             reason: None,
             centroid: None,
+            bearings: Vec::new(),
             rows,
         };
         // GeoJSON: the other candidate is a point at the mirror image of the estimate.

@@ -306,6 +306,68 @@ fn fixed_sensors_locate_the_transmitter() {
     let c = &cell["centroid"];
     assert!(error_m(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()) > 2.0 * err);
 
+    // Bearings from two of the sensors with a directional antenna (the true direction to the
+    // transmitter, 3 deg off): fitted with the power, drawn in GeoJSON from each sensor.
+    let mut csv = String::from("lat,lon,bearing_deg,sd_deg\n");
+    for (k, off_deg) in [(0, 3.0), (2, -3.0)] {
+        let (e, n) = SENSORS[k];
+        let (lat, lon) = offset(TX.0, TX.1, e, n);
+        let to_tx_deg = (-e).atan2(-n).to_degrees().rem_euclid(360.0);
+        csv.push_str(&format!("{lat},{lon},{:.2},5\n", to_tx_deg + off_deg));
+    }
+    let bearings = dir.path().join("bearings.csv");
+    std::fs::write(&bearings, &csv).unwrap();
+    let gj_b = dir.path().join("b.geojson");
+    let db_s = db.to_str().unwrap();
+    let b_s = bearings.to_str().unwrap();
+    let out = run(&[
+        "locate",
+        "--db",
+        db_s,
+        "--bearings",
+        b_s,
+        "--json",
+        "--geojson",
+        gj_b.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let vb: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let (cell_b, err_b) = the_fixed_sensor_estimate(&vb);
+    assert_eq!(cell_b["estimate"]["bearings"], 2, "{cell_b}");
+    assert_eq!(cell_b["bearings"].as_array().unwrap().len(), 2);
+    println!("fixed sensors: {err:.0} m; with two bearings: {err_b:.0} m");
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(&gj_b).unwrap()).unwrap();
+    let rays: Vec<&Value> = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "bearing")
+        .collect();
+    assert_eq!(rays.len(), 2);
+    for (ray, k) in rays.iter().zip([0, 2]) {
+        let (e, n) = SENSORS[k];
+        let (lat, lon) = offset(TX.0, TX.1, e, n);
+        let start = &ray["geometry"]["coordinates"][0];
+        assert!((start[0].as_f64().unwrap() - lon).abs() < 1e-9);
+        assert!((start[1].as_f64().unwrap() - lat).abs() < 1e-9);
+    }
+    // A bad bearings file, or none at all, is one line and exit 3, before any fit.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "lat,lon,bearing_deg\n51.5,-0.12,north\n").unwrap();
+    for file in [bad.to_str().unwrap(), "/nonexistent/bearings.csv"] {
+        let out = run(&["locate", "--db", db_s, "--bearings", file]);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+    }
+    assert!(stderr(&run(&[
+        "locate",
+        "--db",
+        db_s,
+        "--bearings",
+        bad.to_str().unwrap()
+    ]))
+    .contains("line 2"));
+
     // The exports: GeoJSON with the estimate, its ellipse and the sensors; KML; the map.
     let gj = dir.path().join("l.geojson");
     let kml = dir.path().join("l.kml");

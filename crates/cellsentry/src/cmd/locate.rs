@@ -4,7 +4,10 @@
 //! centroid of the strongest readings beside it for comparison.
 
 use anyhow::{Context, Result};
-use cellsentry_locate::{locate, weighted_centroid, Estimate, GeoPoint, LocateConfig, Measurement};
+use cellsentry_locate::{
+    locate, locate_with_bearings, read_bearings_csv, weighted_centroid, Bearing, Estimate,
+    GeoPoint, LocateConfig, Measurement,
+};
 use cellsentry_store::{CellId, ObservationRow, RunId, Store, StoreOptions};
 use serde::Serialize;
 use serde_json::json;
@@ -28,6 +31,9 @@ pub struct CellLocation {
     pub reason: Option<String>,
     /// Weighted centroid of the strongest tenth of the readings, (lat, lon).
     pub centroid: Option<(f64, f64)>,
+    /// Bearings from a directional antenna fitted with the readings (`--bearings`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bearings: Vec<Bearing>,
     #[serde(skip)]
     pub rows: Vec<Measurement>,
 }
@@ -97,6 +103,7 @@ fn fit(cell_id: i64, label: String, rows: Vec<Measurement>, unit: &'static str) 
         estimate,
         reason,
         centroid: weighted_centroid(&rows),
+        bearings: Vec::new(),
         rows,
     }
 }
@@ -252,11 +259,43 @@ pub fn run(args: &LocateArgs) -> Result<i32> {
         .db
         .to_str()
         .filter(|d| cellsentry_fleet::Source::is_central(d));
-    let locations = match central {
+    // The bearings file first: a bad one is reported before any database work.
+    let bearings = match &args.bearings {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+            read_bearings_csv(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())))?
+        }
+        None => Vec::new(),
+    };
+    let mut locations = match central {
         Some(db) => locate_central(db, args.run, &args.cell)?,
         None => locate_local(args)?,
     };
+    if !bearings.is_empty() {
+        add_bearings(&mut locations, bearings)?;
+    }
     render(args, &locations)
+}
+
+/// Refits the one selected cell with the bearings (they were taken on one transmitter, so
+/// they cannot go with several cells).
+fn add_bearings(locations: &mut [CellLocation], bearings: Vec<Bearing>) -> Result<()> {
+    let [l] = locations else {
+        return Err(BadInput(format!(
+            "--bearings are of one transmitter, and {} cells have positioned measurements: \
+             name its cell with --cell",
+            locations.len()
+        ))
+        .into());
+    };
+    (l.estimate, l.reason) =
+        match locate_with_bearings(&l.rows, &bearings, &LocateConfig::default()) {
+            Ok(e) => (Some(e), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+    l.bearings = bearings;
+    Ok(())
 }
 
 fn locate_local(args: &LocateArgs) -> Result<Vec<CellLocation>> {
@@ -361,4 +400,28 @@ fn render(args: &LocateArgs, locations: &[CellLocation]) -> Result<i32> {
     } else {
         exit::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearings_need_exactly_one_cell() {
+        let b = Bearing {
+            point: GeoPoint::new(51.5, -0.12),
+            bearing_deg: 10.0,
+            sd_deg: 10.0,
+        };
+        let cell = |id| fit(id, format!("cell {id}"), Vec::new(), "dBFS");
+        for mut cells in [vec![], vec![cell(1), cell(2)]] {
+            let e = add_bearings(&mut cells, vec![b]).unwrap_err().to_string();
+            assert!(e.contains("--cell") && !e.contains('\n'), "{e}");
+        }
+        // One cell: refitted (here without readings, so with the fit's reason).
+        let mut one = vec![cell(1)];
+        add_bearings(&mut one, vec![b]).unwrap();
+        assert_eq!(one[0].bearings, vec![b]);
+        assert!(one[0].estimate.is_none() && one[0].reason.is_some());
+    }
 }
