@@ -351,6 +351,12 @@ fn fixed_sensors_locate_the_transmitter() {
         assert!((start[0].as_f64().unwrap() - lon).abs() < 1e-9);
         assert!((start[1].as_f64().unwrap() - lat).abs() < 1e-9);
     }
+    let out = run(&["locate", "--db", db_s, "--bearings", b_s]);
+    assert!(
+        stdout(&out).contains("fixed_sensors + 2 bearings"),
+        "{}",
+        stdout(&out)
+    );
     // A bad bearings file, or none at all, is one line and exit 3, before any fit.
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "lat,lon,bearing_deg\n51.5,-0.12,north\n").unwrap();

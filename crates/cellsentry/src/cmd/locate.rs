@@ -351,8 +351,13 @@ fn render(args: &LocateArgs, locations: &[CellLocation]) -> Result<i32> {
                     l.cell_id.to_string(),
                     l.cell.clone(),
                     format!(
-                        "{}{}",
+                        "{}{}{}",
                         e.method.as_str(),
+                        match e.bearings {
+                            0 => String::new(),
+                            1 => " + 1 bearing".into(),
+                            n => format!(" + {n} bearings"),
+                        },
                         if e.ambiguous { " (ambiguous)" } else { "" }
                     ),
                     fmt_deg(e.point.lat_deg),
