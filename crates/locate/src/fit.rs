@@ -370,7 +370,8 @@ pub fn locate(rows: &[Measurement], cfg: &LocateConfig) -> Result<Estimate, Loca
 }
 
 /// [`locate`] with bearings to the same transmitter from a directional antenna fitted
-/// together with the power readings (a bearing with a non-finite value is left out).
+/// together with the power readings (a bearing with a position out of range, a non-finite
+/// direction or no positive standard deviation is left out).
 pub fn locate_with_bearings(
     rows: &[Measurement],
     bearings: &[Bearing],
@@ -385,8 +386,8 @@ pub fn locate_with_bearings(
     let bearings: Vec<BearingXy> = bearings
         .iter()
         .filter(|b| {
-            b.point.lat_deg.is_finite()
-                && b.point.lon_deg.is_finite()
+            (-90.0..=90.0).contains(&b.point.lat_deg)
+                && (-180.0..=180.0).contains(&b.point.lon_deg)
                 && b.bearing_deg.is_finite()
                 && b.sd_deg.is_finite()
                 && b.sd_deg > 0.0
