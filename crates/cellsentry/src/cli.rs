@@ -292,6 +292,11 @@ pub struct LiveArgs {
     /// monitor: no hunt display.
     #[arg(long, conflicts_with = "hunt")]
     pub no_hunt: bool,
+    /// monitor --hunt: bearings to the hunted transmitter from a directional antenna, fitted
+    /// with its power (CSV lat,lon,bearing_deg[,sd_deg], as `locate --bearings` takes). Read
+    /// again at every refresh, so a bearing appended while driving counts from the next one.
+    #[arg(long, value_name = "CSV", requires = "hunt")]
+    pub bearings: Option<PathBuf>,
     /// With --sim: the GPS track (GPX 1.1 or NMEA) the simulated sensor drives along, played
     /// at the simulated radio's pace from --start (default: the track's first fix).
     #[arg(long, value_name = "FILE", requires = "sim", conflicts_with = "gpsd")]

@@ -9,13 +9,16 @@
 //! can never hold up decoding (and through it the radio's queue). When the fit is still busy
 //! at the next refresh, that refresh is skipped rather than queued.
 
+use std::path::PathBuf;
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use cellsentry_detect::scene::thin_before;
 use cellsentry_geo::position::{bearing_deg, distance_m};
-use cellsentry_locate::{locate, Estimate, GeoPoint, LocateConfig, Measurement};
+use cellsentry_locate::{
+    locate_with_bearings, read_bearings_csv, Bearing, Estimate, GeoPoint, LocateConfig, Measurement,
+};
 use cellsentry_model::{CellKey, Plmn, Rat, VerdictLevel};
 use cellsentry_pipeline::SessionEvent;
 use serde::Serialize;
@@ -251,8 +254,13 @@ pub struct Hunt {
 }
 
 impl Hunt {
-    /// Starts the worker thread; `json` chooses JSON lines over text.
-    pub fn start(selector: Option<(CellSelector, String)>, json: bool) -> Hunt {
+    /// Starts the worker thread; `bearings` is a CSV file of bearings to the hunted cell,
+    /// read again before every fit; `json` chooses JSON lines over text.
+    pub fn start(
+        selector: Option<(CellSelector, String)>,
+        bearings: Option<PathBuf>,
+        json: bool,
+    ) -> Hunt {
         let (selector, selector_text) = selector.unzip();
         // One request in flight at most: a refresh due while the fit runs is dropped.
         let (tx, rx) = mpsc::sync_channel::<Request>(1);
@@ -262,8 +270,9 @@ impl Hunt {
                 let mut stats = HuntStats::default();
                 let config = LocateConfig::default();
                 let mut previous: Option<(String, GeoPoint)> = None;
+                let mut bearings = BearingsFile::new(bearings);
                 for req in rx {
-                    let mut update = compute(req, &config);
+                    let mut update = compute(req, bearings.current(), &config);
                     if let Some(e) = &update.estimate {
                         if let Some((cell, p)) = &previous {
                             if *cell == update.cell {
@@ -527,9 +536,54 @@ pub fn sparkline(values: &[f64]) -> String {
         .collect()
 }
 
-fn compute(req: Request, config: &LocateConfig) -> HuntUpdate {
+/// The bearings file of a hunt, read again before every fit (on the hunt's thread): a team
+/// appends a line whenever it takes a bearing. A file that cannot be read or parsed is said
+/// once (until it changes) and the last good bearings are kept.
+struct BearingsFile {
+    path: Option<PathBuf>,
+    good: Vec<Bearing>,
+    said: Option<String>,
+}
+
+impl BearingsFile {
+    fn new(path: Option<PathBuf>) -> BearingsFile {
+        BearingsFile {
+            path,
+            good: Vec::new(),
+            said: None,
+        }
+    }
+
+    fn current(&mut self) -> &[Bearing] {
+        let Some(path) = &self.path else {
+            return &self.good;
+        };
+        let read = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| read_bearings_csv(&text).map_err(|e| e.to_string()));
+        match read {
+            Ok(b) => {
+                self.good = b;
+                self.said = None;
+            }
+            Err(e) => {
+                if self.said.as_deref() != Some(e.as_str()) {
+                    eprintln!(
+                        "cellsentry: hunt: {}: {e} (keeping {} bearing(s))",
+                        path.display(),
+                        self.good.len()
+                    );
+                    self.said = Some(e);
+                }
+            }
+        }
+        &self.good
+    }
+}
+
+fn compute(req: Request, bearings: &[Bearing], config: &LocateConfig) -> HuntUpdate {
     let started = Instant::now();
-    let fit = locate(&req.rows, config);
+    let fit = locate_with_bearings(&req.rows, bearings, config);
     let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
     let (estimate, reason) = match fit {
         Ok(e) => (Some(e), None),
@@ -617,7 +671,7 @@ pub fn render_text(u: &HuntUpdate) -> String {
             }
             out.push_str(&format!(
                 "; {}, {} bins, fit {:.0} ms",
-                e.method.as_str(),
+                crate::cmd::locate::method_text(e),
                 e.bins,
                 u.fit_ms
             ));
@@ -686,6 +740,7 @@ mod tests {
         // Three hours of one cell at two readings a second, positioned along a road.
         let mut h = Hunt::start(
             Some((CellSelector::parse("arfcn=62").unwrap(), "62".into())),
+            None,
             true,
         );
         h.tx = None; // no fits: this test is about the buffer

@@ -287,6 +287,105 @@ fn hunt_follows_the_most_suspicious_cell_in_text() {
     );
 }
 
+/// The hunt's JSON updates of one `monitor --sim` run of the drive, with `extra` arguments.
+fn hunt_updates(db: &Path, extra: &[&str]) -> (Vec<Value>, String) {
+    let scene = repo().join(SCENE);
+    let track = repo().join(TRACK);
+    let mut args = vec![
+        "monitor",
+        "--sim",
+        scene.to_str().unwrap(),
+        "--track",
+        track.to_str().unwrap(),
+        "--start",
+        START,
+        "--fast",
+        "--json",
+        "--hunt",
+        "arfcn=62",
+        "--db",
+        db.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(10), "{}", text(&out.stderr));
+    let updates = text(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["event"] == "hunt")
+        .collect();
+    (updates, text(&out.stderr))
+}
+
+#[test]
+fn a_bearing_settles_the_side_while_still_on_the_first_road() {
+    // One bearing taken on the first road 30 s in (the car's own fix then), pointing at the
+    // truth: from then on the estimate is on the right side of the road, where without it
+    // the first road leaves it 228-243 m off (bench/LOCATING.md, convergence).
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(TRUTH)).unwrap()).unwrap();
+    let (tlat, tlon) = (
+        truth["tx_lat_deg"].as_f64().unwrap(),
+        truth["tx_lon_deg"].as_f64().unwrap(),
+    );
+    let (blat, blon) = rmc_fix("110040");
+    let east = (tlon - blon).to_radians() * 6_371_008.8 * blat.to_radians().cos();
+    let north = (tlat - blat).to_radians() * 6_371_008.8;
+    let to_tx_deg = east.atan2(north).to_degrees().rem_euclid(360.0);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("yagi.csv");
+    std::fs::write(
+        &csv,
+        format!("lat,lon,bearing_deg,sd_deg\n{blat},{blon},{to_tx_deg:.1},10\n"),
+    )
+    .unwrap();
+    let (updates, _) = hunt_updates(
+        &dir.path().join("b.sqlite"),
+        &["--bearings", csv.to_str().unwrap()],
+    );
+    let first_road: Vec<(f64, f64, &Value)> = updates
+        .iter()
+        .filter(|u| u["estimate"].is_object())
+        .map(|u| {
+            let e = &u["estimate"];
+            let err = dist_m(
+                tlat,
+                tlon,
+                e["lat_deg"].as_f64().unwrap(),
+                e["lon_deg"].as_f64().unwrap(),
+            );
+            (u["signal_time_s"].as_f64().unwrap(), err, e)
+        })
+        .filter(|(t, _, _)| (40.0..=80.0).contains(t))
+        .collect();
+    println!(
+        "first road with a bearing (s, m): {:.0?}",
+        first_road
+            .iter()
+            .map(|(t, e, _)| (*t, *e))
+            .collect::<Vec<_>>()
+    );
+    assert!(first_road.len() >= 6);
+    for (t, err, e) in &first_road {
+        assert_eq!(e["bearings"], 1, "{e}");
+        assert_eq!(e["ambiguous"], false, "at {t} s: {e}");
+        assert!(*err < 120.0, "at {t} s: {err:.0} m");
+    }
+
+    // A file that goes bad is one warning line, and the hunt goes on without bearings.
+    std::fs::write(&csv, "lat,lon,bearing_deg\n51.5,-0.12,north\n").unwrap();
+    let (updates, err) = hunt_updates(
+        &dir.path().join("c.sqlite"),
+        &["--bearings", csv.to_str().unwrap()],
+    );
+    assert_eq!(err.matches("hunt:").count(), 1, "{err}");
+    assert!(err.contains("line 2"), "{err}");
+    assert!(updates
+        .iter()
+        .filter(|u| u["estimate"].is_object())
+        .all(|u| u["estimate"]["bearings"] == 0));
+}
+
 #[test]
 fn bad_hunt_selection_is_one_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -178,7 +178,7 @@ pub fn run(args: &LiveArgs, mode: Mode) -> Result<i32> {
         Session::new(&info, opts, &mut engine, Some(&mut store))?.with_positions(positions);
     let json_out = args.json;
     let mut hunt = match (&mode, args.no_hunt) {
-        (Mode::Monitor, false) => Some(Hunt::start(selector, json_out)),
+        (Mode::Monitor, false) => Some(Hunt::start(selector, args.bearings.clone(), json_out)),
         _ => None,
     };
     let mut alerted = false;

@@ -170,6 +170,15 @@ pub fn locate_cells(
     Ok(out)
 }
 
+/// The method in words: `drive`, `fixed_sensors` or `combined`, and the bearings fitted.
+pub fn method_text(e: &Estimate) -> String {
+    match e.bearings {
+        0 => e.method.as_str().to_string(),
+        1 => format!("{} + 1 bearing", e.method.as_str()),
+        n => format!("{} + {n} bearings", e.method.as_str()),
+    }
+}
+
 fn fmt_deg(v: f64) -> String {
     format!("{v:.6}")
 }
@@ -351,13 +360,8 @@ fn render(args: &LocateArgs, locations: &[CellLocation]) -> Result<i32> {
                     l.cell_id.to_string(),
                     l.cell.clone(),
                     format!(
-                        "{}{}{}",
-                        e.method.as_str(),
-                        match e.bearings {
-                            0 => String::new(),
-                            1 => " + 1 bearing".into(),
-                            n => format!(" + {n} bearings"),
-                        },
+                        "{}{}",
+                        method_text(e),
                         if e.ambiguous { " (ambiguous)" } else { "" }
                     ),
                     fmt_deg(e.point.lat_deg),
