@@ -17,7 +17,8 @@ use std::time::Instant;
 use cellsentry_detect::scene::thin_before;
 use cellsentry_geo::position::{bearing_deg, distance_m};
 use cellsentry_locate::{
-    locate_with_bearings, read_bearings_csv, Bearing, Estimate, GeoPoint, LocateConfig, Measurement,
+    locate_with_bearings, read_bearings_file, Bearing, Estimate, GeoPoint, LocateConfig,
+    Measurement,
 };
 use cellsentry_model::{CellKey, Plmn, Rat, VerdictLevel};
 use cellsentry_pipeline::SessionEvent;
@@ -558,10 +559,7 @@ impl BearingsFile {
         let Some(path) = &self.path else {
             return &self.good;
         };
-        let read = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| read_bearings_csv(&text).map_err(|e| e.to_string()));
-        match read {
+        match read_bearings_file(path).map_err(|e| e.to_string()) {
             Ok(b) => {
                 self.good = b;
                 self.said = None;
@@ -569,8 +567,7 @@ impl BearingsFile {
             Err(e) => {
                 if self.said.as_deref() != Some(e.as_str()) {
                     eprintln!(
-                        "cellsentry: hunt: {}: {e} (keeping {} bearing(s))",
-                        path.display(),
+                        "cellsentry: hunt: {e} (keeping {} bearing(s))",
                         self.good.len()
                     );
                     self.said = Some(e);

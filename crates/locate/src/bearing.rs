@@ -47,6 +47,25 @@ struct Row {
     sd_deg: Option<f64>,
 }
 
+/// Largest bearings file read, bytes: a day of bearings is a few kilobytes, and a wrong path
+/// (a recording) must not be read into memory every few seconds.
+pub const MAX_BEARINGS_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a bearings file ([`read_bearings_csv`]), refusing one over
+/// [`MAX_BEARINGS_FILE_BYTES`].
+pub fn read_bearings_file(path: &std::path::Path) -> Result<Vec<Bearing>, BearingError> {
+    let file = |e: std::io::Error| BearingError::File(format!("{}: {e}", path.display()));
+    let len = std::fs::metadata(path).map_err(file)?.len();
+    if len > MAX_BEARINGS_FILE_BYTES {
+        return Err(BearingError::File(format!(
+            "{}: {len} bytes is too large for a bearings file (at most {MAX_BEARINGS_FILE_BYTES})",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(file)?;
+    read_bearings_csv(&text).map_err(|e| BearingError::File(format!("{}: {e}", path.display())))
+}
+
 /// Reads bearings from CSV with a header naming `lat`, `lon`, `bearing_deg` and optionally
 /// `sd_deg` (any order; other columns, such as a time or a note, are ignored). An empty
 /// `sd_deg` means [`DEFAULT_BEARING_SD_DEG`].
@@ -130,6 +149,25 @@ mod tests {
             (b[1].bearing_deg, b[1].sd_deg),
             (340.0, DEFAULT_BEARING_SD_DEG)
         );
+    }
+
+    #[test]
+    fn files_too_large_or_missing_are_refused() {
+        let dir = std::env::temp_dir().join(format!("bearings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.csv");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_BEARINGS_FILE_BYTES + 1).unwrap();
+        let e = read_bearings_file(&big).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+        let e = read_bearings_file(&dir.join("none.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("none.csv") && !e.contains('\n'), "{e}");
+        let ok = dir.join("ok.csv");
+        std::fs::write(&ok, "lat,lon,bearing_deg\n51.5,-0.12,45\n").unwrap();
+        assert_eq!(read_bearings_file(&ok).unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 
 pub use cellsentry_model::GeoPoint;
 
-pub use bearing::{read_bearings_csv, Bearing, BearingError, DEFAULT_BEARING_SD_DEG};
+pub use bearing::{
+    read_bearings_csv, read_bearings_file, Bearing, BearingError, DEFAULT_BEARING_SD_DEG,
+};
 pub use fit::{locate, locate_with_bearings, weighted_centroid};
 pub use frame::LocalFrame;
 

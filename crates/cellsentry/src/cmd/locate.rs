@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use cellsentry_locate::{
-    locate, locate_with_bearings, read_bearings_csv, weighted_centroid, Bearing, Estimate,
+    locate, locate_with_bearings, read_bearings_file, weighted_centroid, Bearing, Estimate,
     GeoPoint, LocateConfig, Measurement,
 };
 use cellsentry_store::{CellId, ObservationRow, RunId, Store, StoreOptions};
@@ -270,11 +270,7 @@ pub fn run(args: &LocateArgs) -> Result<i32> {
         .filter(|d| cellsentry_fleet::Source::is_central(d));
     // The bearings file first: a bad one is reported before any database work.
     let bearings = match &args.bearings {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
-            read_bearings_csv(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())))?
-        }
+        Some(path) => read_bearings_file(path).map_err(|e| BadInput(e.to_string()))?,
         None => Vec::new(),
     };
     let mut locations = match central {
