@@ -34,7 +34,7 @@ pub struct Bearing {
 pub enum BearingError {
     #[error("bearings line {line}: {reason}")]
     Line { line: u64, reason: String },
-    #[error("bearings: {0}")]
+    #[error("{0}")]
     File(String),
 }
 
@@ -54,11 +54,12 @@ pub const MAX_BEARINGS_FILE_BYTES: u64 = 1 << 20;
 /// Reads a bearings file ([`read_bearings_csv`]), refusing one over
 /// [`MAX_BEARINGS_FILE_BYTES`].
 pub fn read_bearings_file(path: &std::path::Path) -> Result<Vec<Bearing>, BearingError> {
-    let file = |e: std::io::Error| BearingError::File(format!("{}: {e}", path.display()));
+    let file =
+        |e: std::io::Error| BearingError::File(format!("bearings file {}: {e}", path.display()));
     let len = std::fs::metadata(path).map_err(file)?.len();
     if len > MAX_BEARINGS_FILE_BYTES {
         return Err(BearingError::File(format!(
-            "{}: {len} bytes is too large for a bearings file (at most {MAX_BEARINGS_FILE_BYTES})",
+            "bearings file {}: {len} bytes is too large (at most {MAX_BEARINGS_FILE_BYTES})",
             path.display()
         )));
     }
@@ -125,7 +126,7 @@ pub fn read_bearings_csv(text: &str) -> Result<Vec<Bearing>, BearingError> {
     }
     if out.is_empty() {
         return Err(BearingError::File(
-            "no bearing in the file (header lat,lon,bearing_deg[,sd_deg])".into(),
+            "no bearing in the bearings file (header lat,lon,bearing_deg[,sd_deg])".into(),
         ));
     }
     Ok(out)
