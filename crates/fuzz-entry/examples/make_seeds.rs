@@ -623,6 +623,28 @@ fn geo_seeds(o: &mut Out) {
     o.put("gpsd_report", "drive-tpv", tpv.as_bytes());
 }
 
+fn bearings_seeds(o: &mut Out) {
+    // Two bearings either side of a road; columns in any order with a comment, a quoted note
+    // and an empty sd_deg; a bad value (the parser's error path).
+    o.put(
+        "bearings_csv",
+        "two",
+        b"lat,lon,bearing_deg,sd_deg\n51.49865,-0.12433,68,10\n51.49865,-0.11567,292,5\n",
+    );
+    o.put(
+        "bearings_csv",
+        "any-order",
+        b"# Yagi, 5 elements\ntime, bearing_deg, lon, lat, sd_deg, note\n\
+          11:00:40, 350.5, -0.1215, 51.4990, 5, \"by the church, \"\"strong\"\"\"\n\
+          11:01:10, -20, -0.1190, 51.4991,,\n",
+    );
+    o.put(
+        "bearings_csv",
+        "bad-line",
+        b"lat,lon,bearing_deg\n51.5,-0.12,north\n",
+    );
+}
+
 fn main() {
     let mut o = Out {
         counts: BTreeMap::new(),
@@ -632,6 +654,7 @@ fn main() {
     iq_seeds(&mut o);
     detect_seeds(&mut o);
     geo_seeds(&mut o);
+    bearings_seeds(&mut o);
     for (t, n) in &o.counts {
         println!("{t}: {n} seeds");
     }

@@ -18,6 +18,7 @@ pub mod detect;
 pub mod geo;
 pub mod gsm;
 pub mod iq;
+pub mod locate;
 pub mod lte;
 pub mod scenario;
 pub mod share;
@@ -49,6 +50,7 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("gpx_track", geo::gpx_track),
     ("nmea_track", geo::nmea_track),
     ("gpsd_report", geo::gpsd_report),
+    ("bearings_csv", locate::bearings_csv),
     ("share_import", share::import),
 ];
 
