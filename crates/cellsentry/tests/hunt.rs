@@ -55,39 +55,23 @@ fn rmc_fix(hhmmss: &str) -> (f64, f64) {
     )
 }
 
-#[test]
-fn hunt_converges_on_the_transmitter_of_a_simulated_drive() {
+/// The transmitter's position in the scene's truth file, (lat, lon).
+fn truth_position() -> (f64, f64) {
     let truth: Value =
         serde_json::from_str(&std::fs::read_to_string(repo().join(TRUTH)).unwrap()).unwrap();
-    let (tlat, tlon) = (
+    assert_eq!(truth["recording_start"], START);
+    (
         truth["tx_lat_deg"].as_f64().unwrap(),
         truth["tx_lon_deg"].as_f64().unwrap(),
-    );
-    assert_eq!(truth["recording_start"], START);
+    )
+}
+
+#[test]
+fn hunt_converges_on_the_transmitter_of_a_simulated_drive() {
+    let (tlat, tlon) = truth_position();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hunt.sqlite");
-    let out = run(&[
-        "monitor",
-        "--sim",
-        repo().join(SCENE).to_str().unwrap(),
-        "--track",
-        repo().join(TRACK).to_str().unwrap(),
-        "--start",
-        START,
-        "--fast",
-        "--json",
-        "--hunt",
-        "arfcn=62",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(10), "{}", text(&out.stderr));
-    let updates: Vec<Value> = stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v["event"] == "hunt")
-        .collect();
+    let (updates, _) = hunt_updates(&db, &[]);
     // 146 s of signal, a refresh every 5 s (and a last one at the end).
     assert!(
         (27..=31).contains(&updates.len()),
@@ -322,12 +306,7 @@ fn a_bearing_settles_the_side_while_still_on_the_first_road() {
     // One bearing taken on the first road 30 s in (the car's own fix then), pointing at the
     // truth: from then on the estimate is on the right side of the road, where without it
     // the first road leaves it 228-243 m off (bench/LOCATING.md, convergence).
-    let truth: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join(TRUTH)).unwrap()).unwrap();
-    let (tlat, tlon) = (
-        truth["tx_lat_deg"].as_f64().unwrap(),
-        truth["tx_lon_deg"].as_f64().unwrap(),
-    );
+    let (tlat, tlon) = truth_position();
     let (blat, blon) = rmc_fix("110040");
     let east = (tlon - blon).to_radians() * 6_371_008.8 * blat.to_radians().cos();
     let north = (tlat - blat).to_radians() * 6_371_008.8;

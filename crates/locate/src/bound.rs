@@ -204,13 +204,9 @@ pub fn error_draws(
 mod tests {
     use super::*;
 
-    #[test]
-    fn white_readings_match_the_closed_form() {
-        // No shadowing correlation (L tiny), known exponent, readings on a ring of radius R
-        // around the transmitter: by symmetry the information on x is
-        // sum (k cos^2 / R)^2 / s^2 = N k^2 / (2 R^2 s^2), A decoupled (sum cos = 0).
-        let (big_r, s, count) = (300.0, 5.0, 64);
-        let points: Vec<BoundPoint> = (0..count)
+    /// `count` noiseless readings on a circle of radius `big_r` around the transmitter.
+    fn ring(big_r: f64, count: usize) -> Vec<BoundPoint> {
+        (0..count)
             .map(|i| {
                 let a = std::f64::consts::TAU * i as f64 / count as f64;
                 BoundPoint {
@@ -219,13 +215,27 @@ mod tests {
                     white_db: 0.0,
                 }
             })
-            .collect();
-        let model = BoundModel {
+            .collect()
+    }
+
+    /// Exponent 3, shadowing `s` dB independent from place to place, no antenna height.
+    fn independent(s: f64) -> BoundModel {
+        BoundModel {
             exponent: 3.0,
             shadowing_db: s,
             decorrelation_m: 1e-6,
             height_m: 0.0,
-        };
+        }
+    }
+
+    #[test]
+    fn white_readings_match_the_closed_form() {
+        // No shadowing correlation (L tiny), known exponent, readings on a ring of radius R
+        // around the transmitter: by symmetry the information on x is
+        // sum (k cos^2 / R)^2 / s^2 = N k^2 / (2 R^2 s^2), A decoupled (sum cos = 0).
+        let (big_r, s, count) = (300.0, 5.0, 64);
+        let points = ring(big_r, count);
+        let model = independent(s);
         let cov = position_covariance(&points, &[], &model, None).unwrap();
         let k = 30.0 / std::f64::consts::LN_10;
         let want = 2.0 * big_r * big_r * s * s / (count as f64 * k * k);
@@ -274,22 +284,8 @@ mod tests {
         // Bearings from (0, -R) (pointing north: it tells x) and from (-R, 0) (pointing east:
         // it tells y) add 1 / (R sd)^2 to the information on x and on y respectively.
         let (big_r, s, count) = (300.0, 5.0, 64);
-        let points: Vec<BoundPoint> = (0..count)
-            .map(|i| {
-                let a = std::f64::consts::TAU * i as f64 / count as f64;
-                BoundPoint {
-                    x_m: big_r * a.cos(),
-                    y_m: big_r * a.sin(),
-                    white_db: 0.0,
-                }
-            })
-            .collect();
-        let model = BoundModel {
-            exponent: 3.0,
-            shadowing_db: s,
-            decorrelation_m: 1e-6,
-            height_m: 0.0,
-        };
+        let points = ring(big_r, count);
+        let model = independent(s);
         let sd_deg = 10.0;
         let bearings = [
             BoundBearing {
