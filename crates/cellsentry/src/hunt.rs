@@ -275,16 +275,10 @@ impl Hunt {
                 for req in rx {
                     let mut update = compute(req, bearings.current(), &config);
                     if let Some(e) = &update.estimate {
-                        if let Some((cell, p)) = &previous {
-                            if *cell == update.cell {
-                                update.moved_m = Some(distance_m(
-                                    p.lat_deg,
-                                    p.lon_deg,
-                                    e.point.lat_deg,
-                                    e.point.lon_deg,
-                                ));
-                            }
-                        }
+                        update.moved_m = previous
+                            .as_ref()
+                            .filter(|(cell, _)| *cell == update.cell)
+                            .map(|(_, p)| p.distance_m(&e.point));
                         previous = Some((update.cell.clone(), e.point));
                     }
                     stats.updates += 1;

@@ -40,8 +40,7 @@ pub fn bearings_csv(data: &[u8]) {
             (0.0..360.0).contains(&b.bearing_deg)
                 && b.sd_deg > 0.0
                 && b.sd_deg <= 90.0
-                && (-90.0..=90.0).contains(&b.point.lat_deg)
-                && (-180.0..=180.0).contains(&b.point.lon_deg),
+                && b.point.is_valid(),
             "a bearing the parser accepted is out of range: {b:?}"
         );
     }

@@ -100,15 +100,15 @@ pub fn read_bearings_csv(text: &str) -> Result<Vec<Bearing>, BearingError> {
                 reason: reason_of(e),
             })?;
         let bad = |reason: String| BearingError::Line { line, reason };
-        let lat_ok = row.lat.is_finite() && (-90.0..=90.0).contains(&row.lat);
-        let lon_ok = row.lon.is_finite() && (-180.0..=180.0).contains(&row.lon);
-        if !(lat_ok && lon_ok) {
+        let point = GeoPoint::new(row.lat, row.lon);
+        if !point.is_valid() {
             return Err(bad(format!(
                 "position {},{} out of range",
                 row.lat, row.lon
             )));
         }
-        if !row.bearing_deg.is_finite() || !(-360.0..=360.0).contains(&row.bearing_deg) {
+        // The range check refuses NaN and infinities too.
+        if !(-360.0..=360.0).contains(&row.bearing_deg) {
             return Err(bad(format!(
                 "bearing {} is not a direction in degrees",
                 row.bearing_deg
@@ -119,7 +119,7 @@ pub fn read_bearings_csv(text: &str) -> Result<Vec<Bearing>, BearingError> {
             return Err(bad(format!("sd_deg {sd_deg} is not in (0, 90]")));
         }
         out.push(Bearing {
-            point: GeoPoint::new(row.lat, row.lon),
+            point,
             bearing_deg: row.bearing_deg.rem_euclid(360.0),
             sd_deg,
         });

@@ -74,11 +74,13 @@ fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
         a.swap(c, p);
         let d = a[c][c];
         a[c].iter_mut().for_each(|v| *v /= d);
-        for r in 0..n {
+        let pivot_row = a[c].clone();
+        for (r, row) in a.iter_mut().enumerate() {
             if r != c {
-                let f = a[r][c];
-                let pivot = a[c].clone();
-                a[r].iter_mut().zip(&pivot).for_each(|(v, p)| *v -= f * p);
+                let f = row[c];
+                row.iter_mut()
+                    .zip(&pivot_row)
+                    .for_each(|(v, p)| *v -= f * p);
             }
         }
     }
